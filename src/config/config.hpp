@@ -1,0 +1,103 @@
+// The validated configuration: plain values, produced by load_file()/load_string().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace smtp_exporter::config {
+
+using Duration = std::chrono::milliseconds;
+
+enum class Mode { interval, scrape };
+enum class IpProtocol { any, ip4, ip6 };  // YAML: auto | ip4 | ip6
+
+// host[:port]; host is a DNS name, an IPv4 literal or an IPv6 literal (without brackets).
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 25;
+  bool operator==(const HostPort&) const = default;
+  // "host:port", IPv6 hosts in brackets.
+  std::string to_string() const;
+};
+
+// Strict parser for "host[:port]" (also used for /probe?target=). On failure returns nullopt
+// and puts a short reason into *why ("port out of range", ...).
+std::optional<HostPort> parse_host_port(std::string_view text, std::string* why);
+
+// True if text is an FQDN (dot-separated LDH labels) or an address literal "[192.0.2.1]" or
+// "[IPv6:2001:db8::1]", i.e. a valid EHLO argument.
+bool is_valid_ehlo_name(std::string_view text);
+
+struct Module {
+  std::string name;
+  Duration timeout{std::chrono::seconds(10)};
+  Duration qos_timeout{std::chrono::seconds(2)};
+  std::string ehlo_name;  // never empty after loading: defaults to this host's FQDN
+  bool helo_fallback = true;
+  IpProtocol ip_protocol = IpProtocol::any;
+  std::string expect_banner;                          // regex source, empty if unset
+  std::shared_ptr<const std::regex> expect_banner_re;  // compiled, null if unset
+  // Histogram bounds in seconds, sorted, unique; always contains qos and 2 x qos.
+  std::vector<double> buckets;
+
+  // Settings equality (the compiled regex is compared through its source).
+  bool same_settings(const Module& other) const;
+};
+
+struct Target {
+  std::string name;  // the `target` label; defaults to address.to_string()
+  HostPort address;
+  std::string module = "smtp_ehlo";
+  Duration interval{std::chrono::seconds(30)};  // resolved: the target's own or global
+  std::vector<std::pair<std::string, std::string>> labels;  // sorted by name
+  bool operator==(const Target&) const = default;
+};
+
+struct Global {
+  Mode mode = Mode::interval;
+  Duration interval{std::chrono::seconds(30)};
+  int max_concurrent_probes = 256;
+};
+
+struct Config {
+  Global global;
+  std::map<std::string, Module> modules;  // always holds at least "smtp_ehlo"
+  std::vector<Target> targets;           // in file order
+  const Module* find_module(std::string_view name) const;
+};
+
+struct Error {
+  std::string file;
+  int line = 0;    // 1-based, 0 if unknown
+  int column = 0;  // 1-based, 0 if unknown
+  std::string key;  // dotted path, e.g. "targets[2].address"
+  std::string message;
+  // "file:line:column: key: message"
+  std::string to_string() const;
+};
+
+struct LoadResult {
+  std::optional<Config> config;  // set only if errors is empty
+  std::vector<Error> errors;     // every error found, in file order
+};
+
+LoadResult load_file(const std::string& path);
+LoadResult load_string(std::string_view yaml, const std::string& file_name);
+
+// Prometheus-style duration: "500ms", "2s", "1m30s", "1h", "1d"...; nullopt if malformed.
+std::optional<Duration> parse_duration(std::string_view text);
+std::string format_duration(Duration d);  // "1m30s"
+
+// This host's FQDN (gethostname + getaddrinfo AI_CANONNAME); falls back to "localhost.localdomain"
+// style names only if they are valid EHLO names, else "[127.0.0.1]".
+std::string default_ehlo_name();
+
+}  // namespace smtp_exporter::config

@@ -1,0 +1,56 @@
+// SMTP reply parsing (RFC 5321 section 4.2): bytes in, complete replies out. No sockets here.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smtp_exporter::smtp {
+
+struct Reply {
+  int code = 0;                     // 100..599
+  std::vector<std::string> lines;   // text of each line, without code, separator and line end
+};
+
+// Caps that keep a hostile server from growing our buffers without bound.
+struct ReplyLimits {
+  std::size_t max_line = 4096;      // octets in one line (RFC says 512; servers exceed it)
+  std::size_t max_reply = 65536;    // octets in one whole multi-line reply
+  std::size_t max_lines = 1000;     // lines in one reply
+};
+
+// Incremental parser. Feed it whatever the socket returned; it returns when a reply is
+// complete, more bytes are needed, or the input is not a valid reply.
+class ReplyParser {
+ public:
+  enum class Status { need_more, complete, error };
+
+  explicit ReplyParser(ReplyLimits limits = {}) : limits_(limits) {}
+
+  // Consumes bytes from `data` up to and including the final line of one reply (never more),
+  // sets `consumed` to the count. After `complete`, take() the reply; then feed the rest.
+  Status feed(std::string_view data, std::size_t& consumed);
+
+  Reply take();                       // the completed reply; resets for the next one
+  const std::string& error() const { return error_; }  // why, after Status::error
+  std::size_t bare_lf_count() const { return bare_lf_; }  // lines ended by LF without CR
+  void reset();                       // forget any partial reply
+
+ private:
+  Status finish_line();
+
+  ReplyLimits limits_;
+  std::string line_;        // current partial line
+  Reply reply_;
+  std::size_t reply_bytes_ = 0;
+  bool complete_ = false;
+  std::size_t bare_lf_ = 0;
+  std::string error_;
+};
+
+// EHLO keywords from an EHLO reply: every line but the first (the domain), keyword only,
+// upper-cased, de-duplicated, in order. "250-size 1000" -> "SIZE". Invalid keywords are skipped.
+std::vector<std::string> ehlo_keywords(const Reply& reply);
+
+}  // namespace smtp_exporter::smtp
