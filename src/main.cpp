@@ -1,1 +1,89 @@
-int main() { return 0; }
+// smtp_exporter: parses the flags and wires the pipeline together; all logic is in src/*/.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "app/app.hpp"
+#include "config/config.hpp"
+#include "log/log.hpp"
+#include "version.hpp"
+
+namespace se = smtp_exporter;
+
+int main(int argc, char** argv) {
+  CLI::App cli{"smtp_exporter: probes SMTP servers (greeting, EHLO, QUIT), classifies each probe by\n"
+               "ELM's QoS rule (5510/5511/5509) and serves the results to Prometheus."};
+  cli.get_formatter()->column_width(34);
+  se::app::Options options;
+  bool check_only = false;
+  bool show_version = false;
+  std::string level = "info", format = "logfmt", timeout_offset = "0.5s";
+  cli.add_option("--config.file", options.config_file, "Configuration file")->capture_default_str();
+  cli.add_flag("--config.check", check_only, "Validate the configuration file, print every error and exit");
+  cli.add_option("--web.listen-address", options.listen_address, "Address to listen on")->capture_default_str();
+  cli.add_option("--web.telemetry-path", options.telemetry_path, "Path under which to expose metrics")
+      ->capture_default_str();
+  cli.add_option("--log.level", level, "Only log messages with this severity or above: debug, info, warn, error")
+      ->capture_default_str();
+  cli.add_option("--log.format", format, "Log format: logfmt or json")->capture_default_str();
+  cli.add_option("--timeout-offset", timeout_offset,
+                 "Subtracted from Prometheus' scrape timeout to give the probe deadline")
+      ->capture_default_str();
+  cli.add_flag("--version", show_version, "Print the version and exit");
+  CLI11_PARSE(cli, argc, argv);
+
+  if (show_version) {
+    std::cout << "smtp_exporter, version " << se::kVersion << " (revision: " << se::kRevision << ")\n";
+    return 0;
+  }
+  se::log::Level log_level;
+  se::log::Format log_format;
+  if (!se::log::parse_level(level, log_level)) {
+    std::cerr << "--log.level: unknown level \"" << level << "\" (debug, info, warn, error)\n";
+    return 2;
+  }
+  if (!se::log::parse_format(format, log_format)) {
+    std::cerr << "--log.format: unknown format \"" << format << "\" (logfmt, json)\n";
+    return 2;
+  }
+  const auto offset = se::config::parse_duration(timeout_offset);
+  if (!offset) {
+    std::cerr << "--timeout-offset: bad duration \"" << timeout_offset << "\" (e.g. 500ms, 1s)\n";
+    return 2;
+  }
+  options.timeout_offset = *offset;
+  if (options.telemetry_path.empty() || options.telemetry_path.front() != '/') {
+    std::cerr << "--web.telemetry-path must start with /\n";
+    return 2;
+  }
+
+  if (check_only) {
+    const auto loaded = se::config::load_file(options.config_file);
+    for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+    if (!loaded.errors.empty()) {
+      std::cerr << options.config_file << ": " << loaded.errors.size() << " error(s)\n";
+      return 1;
+    }
+    std::cout << options.config_file << ": configuration is valid (" << loaded.config->targets.size()
+              << " targets, " << loaded.config->modules.size() << " modules)\n";
+    return 0;
+  }
+
+  se::log::init(log_level, log_format);
+  se::log::info("starting smtp_exporter", {{"version", se::kVersion}, {"revision", se::kRevision}});
+  boost::asio::io_context io(1);
+  se::app::App app(io, options);
+  if (!app.reload().empty()) {
+    se::log::error("cannot start without a valid configuration", {{"file", options.config_file}});
+    return 1;
+  }
+  try {
+    app.start();
+  } catch (const std::exception& e) {
+    se::log::error("cannot start", {{"err", e.what()}});
+    return 1;
+  }
+  io.run();
+  return 0;
+}

@@ -1,0 +1,204 @@
+#include "app/app.hpp"
+
+#include <csignal>
+#include <exception>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "log/log.hpp"
+#include "version.hpp"
+
+namespace smtp_exporter::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t kRecentProbes = 50;
+
+double wall_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Completion for detached coroutines: an escaped exception is a bug; log it, don't lose it.
+void log_exception(const std::exception_ptr& error) {
+  if (!error) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    log::error("internal error in a coroutine", {{"err", e.what()}});
+  }
+}
+
+// Does `b` keep the series of `a` (same identity and probe settings)? The interval is not part
+// of it: a changed interval only restarts the loop.
+bool same_series(const TargetEntry& a, const config::Target& b, const config::Module& b_module) {
+  return a.target.name == b.name && a.target.address == b.address && a.target.module == b.module &&
+         a.target.labels == b.labels && a.module->same_settings(b_module);
+}
+
+metrics::TargetState make_state(const config::Target& target, const config::Module& module) {
+  return metrics::TargetState({target.name, target.module, target.labels}, module.buckets,
+                              std::chrono::duration<double>(module.qos_timeout).count());
+}
+
+}  // namespace
+
+App::App(asio::io_context& io, Options options)
+    : io_(io),
+      options_(std::move(options)),
+      slots_(256),
+      own_metrics_(kVersion, kRevision),
+      server_(io.get_executor(), [this](const http::Request& r) { return route(r); }),
+      signals_(io, SIGHUP, SIGINT, SIGTERM),
+      start_time_(wall_now()) {}
+
+std::vector<config::Error> App::reload() {
+  config::LoadResult loaded = config::load_file(options_.config_file);
+  if (!loaded.errors.empty()) {
+    own_metrics_.config_reloaded(false, wall_now());
+    for (const auto& e : loaded.errors) log::error("invalid configuration", {{"err", e.to_string()}});
+    return std::move(loaded.errors);
+  }
+  apply(std::move(*loaded.config));
+  own_metrics_.config_reloaded(true, wall_now());
+  log::info("configuration loaded", {{"file", options_.config_file},
+                                     {"targets", std::to_string(targets_.size())},
+                                     {"mode", config_->global.mode == config::Mode::interval ? "interval" : "scrape"}});
+  return {};
+}
+
+void App::apply(config::Config config) {
+  std::map<std::string, std::shared_ptr<const config::Module>> modules;
+  for (const auto& [name, module] : config.modules) {
+    modules[name] = std::make_shared<const config::Module>(module);
+  }
+  std::map<std::string, std::shared_ptr<TargetEntry>> old;
+  for (auto& entry : targets_) old[entry->target.name] = entry;
+
+  const bool interval_mode = config.global.mode == config::Mode::interval;
+  std::vector<std::shared_ptr<TargetEntry>> next;
+  for (const auto& target : config.targets) {
+    const auto& module = modules.at(target.module);
+    auto it = old.find(target.name);
+    if (it != old.end() && same_series(*it->second, target, *module)) {
+      auto entry = it->second;
+      old.erase(it);
+      const bool restart = entry->target.interval != target.interval || !interval_mode || !entry->loop;
+      entry->target = target;
+      entry->module = module;
+      if (restart && entry->loop) {
+        entry->loop->stop();
+        entry->loop.reset();
+      }
+      next.push_back(std::move(entry));
+      continue;
+    }
+    next.push_back(std::make_shared<TargetEntry>(TargetEntry{target, module, make_state(target, *module), {}, false, {}, {}}));
+  }
+  for (auto& [name, entry] : old) {  // removed or changed: its series go away
+    entry->removed = true;
+    if (entry->loop) entry->loop->stop();
+  }
+  targets_ = std::move(next);
+  modules_ = std::move(modules);
+  slots_.set_capacity(static_cast<std::size_t>(config.global.max_concurrent_probes));
+  config_ = std::make_shared<const config::Config>(std::move(config));
+  own_metrics_.set_targets(static_cast<double>(targets_.size()));
+  if (interval_mode) {
+    for (auto& entry : targets_) {
+      if (!entry->loop) start_loop(entry);
+    }
+  }
+}
+
+void App::start_loop(const std::shared_ptr<TargetEntry>& entry) {
+  std::weak_ptr<TargetEntry> weak = entry;
+  entry->loop = scheduler::IntervalLoop::start(
+      io_.get_executor(), entry->target.name, entry->target.interval,
+      [this, weak]() -> asio::awaitable<void> {
+        if (auto e = weak.lock()) co_await probe_target(e, Clock::time_point::max());
+      },
+      [this] { own_metrics_.probe_skipped(); });
+}
+
+void App::start() {
+  server_.listen(options_.listen_address);
+  log::info("listening", {{"address", options_.listen_address}, {"telemetry_path", options_.telemetry_path}});
+  wait_for_signals();
+}
+
+void App::wait_for_signals() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      log::info("SIGHUP received, reloading the configuration");
+      reload();
+      wait_for_signals();
+      return;
+    }
+    log::info("shutting down", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+    io_.stop();
+  });
+}
+
+asio::awaitable<Outcome> App::execute(config::HostPort address, std::shared_ptr<const config::Module> module,
+                                      Clock::time_point deadline, bool transcript) {
+  // A probe that waits for a slot has not started: its clock starts after the wait.
+  auto slot = co_await slots_.acquire();
+  own_metrics_.probe_started();
+  const auto hard_deadline = std::min(deadline, Clock::now() + module->timeout);
+  Outcome out;
+  out.result = co_await prober::probe({address, module, hard_deadline, transcript});
+  own_metrics_.probe_finished();
+  out.verdict = classify::classify(out.result, module->qos_timeout);
+  co_return out;
+}
+
+asio::awaitable<void> App::probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline) {
+  if (entry->removed) co_return;
+  Outcome out = co_await execute(entry->target.address, entry->module, deadline, false);
+  if (entry->removed) co_return;  // reloaded away while probing
+  const double now = wall_now();
+  entry->state.record(out.result, out.verdict, now);
+  entry->last_verdict = out.verdict;
+  entry->last_latency = out.result.ehlo_latency_seconds;
+  recent_.push_front({entry->target.name, entry->target.module, now, out.verdict,
+                      out.result.ehlo_latency_seconds, out.result.total_seconds});
+  if (recent_.size() > kRecentProbes) recent_.pop_back();
+  if (log::enabled(log::Level::debug)) {
+    log::debug("probe finished", {{"target", entry->target.name},
+                                  {"event", classify::kEventNames[classify::event_index(out.verdict.event)]},
+                                  {"reason", prober::failure_name(out.verdict.reason)},
+                                  {"detail", out.result.detail}});
+  }
+}
+
+asio::awaitable<void> App::probe_all(Clock::time_point deadline) {
+  const auto targets = targets_;  // a reload during the scrape does not disturb it
+  if (targets.empty()) co_return;
+  auto remaining = std::make_shared<std::size_t>(targets.size());
+  auto all_done = std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
+  for (const auto& entry : targets) {
+    asio::co_spawn(
+        io_,
+        [this, entry, deadline, remaining, all_done]() -> asio::awaitable<void> {
+          // Counts down even if the probe throws, so the scrape never waits forever.
+          struct Done {
+            std::shared_ptr<std::size_t> remaining;
+            std::shared_ptr<asio::steady_timer> all_done;
+            ~Done() {
+              if (--*remaining == 0) all_done->cancel();
+            }
+          } done{remaining, all_done};
+          co_await probe_target(entry, deadline);
+        },
+        log_exception);
+  }
+  co_await all_done->async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+}  // namespace smtp_exporter::app

@@ -1,0 +1,108 @@
+// Wires the pipeline together: config -> scheduler | HTTP handlers -> prober -> classification
+// -> metrics state -> exposition. Everything runs on one io_context thread, so no locks.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "classify/qos.hpp"
+#include "config/config.hpp"
+#include "http/server.hpp"
+#include "metrics/exporter_metrics.hpp"
+#include "metrics/target_state.hpp"
+#include "prober/prober.hpp"
+#include "scheduler/interval_loop.hpp"
+#include "scheduler/probe_slots.hpp"
+
+namespace smtp_exporter::app {
+
+struct Options {
+  std::string config_file = "smtp_exporter.yml";
+  std::string listen_address = ":9025";
+  std::string telemetry_path = "/metrics";
+  std::chrono::duration<double> timeout_offset{0.5};
+};
+
+// One configured target and everything the exporter keeps for it.
+struct TargetEntry {
+  config::Target target;
+  std::shared_ptr<const config::Module> module;
+  metrics::TargetState state;
+  std::shared_ptr<scheduler::IntervalLoop> loop;  // interval mode only
+  bool removed = false;                          // dropped by a reload; results are discarded
+  std::optional<classify::Verdict> last_verdict;
+  std::optional<double> last_latency;
+};
+
+// A line of the landing page's "recent probes" table.
+struct RecentProbe {
+  std::string target;
+  std::string module;
+  double wall_time = 0;
+  classify::Verdict verdict;
+  std::optional<double> latency;
+  double duration = 0;
+};
+
+struct Outcome {
+  prober::ProbeResult result;
+  classify::Verdict verdict;
+};
+
+class App {
+ public:
+  App(boost::asio::io_context& io, Options options);
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Loads the config file and applies it. Returns the errors (empty on success); on error the
+  // running config, if any, stays as it was.
+  std::vector<config::Error> reload();
+
+  // Listens, starts the probe loops and handles SIGHUP/SIGINT/SIGTERM. Throws on bind errors.
+  void start();
+  boost::asio::ip::tcp::endpoint local_endpoint() const { return server_.local_endpoint(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void apply(config::Config config);
+  void start_loop(const std::shared_ptr<TargetEntry>& entry);
+  boost::asio::awaitable<Outcome> execute(config::HostPort address, std::shared_ptr<const config::Module> module,
+                                          Clock::time_point deadline, bool transcript);
+  boost::asio::awaitable<void> probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline);
+  boost::asio::awaitable<void> probe_all(Clock::time_point deadline);
+  void wait_for_signals();
+
+  // HTTP routes.
+  boost::asio::awaitable<http::Response> route(const http::Request& request);
+  boost::asio::awaitable<http::Response> serve_metrics(const http::Request& request);
+  boost::asio::awaitable<http::Response> serve_probe(const http::Request& request, const std::string& target);
+  http::Response serve_reload(const http::Request& request);
+  http::Response serve_landing_page() const;
+  // Deadline from X-Prometheus-Scrape-Timeout-Seconds minus --timeout-offset; nullopt if the
+  // header is malformed; max() if absent.
+  std::optional<Clock::time_point> scrape_deadline(const http::Request& request) const;
+
+  boost::asio::io_context& io_;
+  Options options_;
+  std::shared_ptr<const config::Config> config_;
+  std::vector<std::shared_ptr<TargetEntry>> targets_;  // in config file order
+  std::map<std::string, std::shared_ptr<const config::Module>> modules_;
+  scheduler::ProbeSlots slots_;
+  metrics::ExporterMetrics own_metrics_;
+  std::deque<RecentProbe> recent_;
+  http::Server server_;
+  boost::asio::signal_set signals_;
+  double start_time_ = 0;
+};
+
+}  // namespace smtp_exporter::app

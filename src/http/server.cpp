@@ -1,0 +1,150 @@
+#include "http/server.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace smtp_exporter::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using asio::ip::tcp;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kIdleTimeout = std::chrono::seconds(60);   // keep-alive connection without a request
+constexpr auto kWriteTimeout = std::chrono::seconds(60);  // a scraper that stops reading
+constexpr std::size_t kMaxRequestBody = 64 * 1024;        // we take no uploads
+}  // namespace
+
+Response make_response(bhttp::status status, std::string body, std::string_view content_type) {
+  Response res{status, 11};
+  res.set(bhttp::field::content_type, content_type);
+  res.set(bhttp::field::server, "smtp_exporter");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+bool parse_listen_address(std::string_view text, std::string& host, unsigned short& port, std::string& why) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    why = "missing :port";
+    return false;
+  }
+  std::string_view h = text.substr(0, colon);
+  const std::string_view p = text.substr(colon + 1);
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (p.empty() || ec != std::errc() || end != p.data() + p.size() || value > 65535) {
+    why = "bad port \"" + std::string(p) + "\"";
+    return false;
+  }
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  host = std::string(h);
+  port = static_cast<unsigned short>(value);
+  return true;
+}
+
+Server::Server(asio::any_io_executor executor, Handler handler)
+    : executor_(executor), acceptor_(executor), handler_(std::move(handler)) {}
+
+void Server::listen(std::string_view listen_address) {
+  std::string host, why;
+  unsigned short port = 0;
+  if (!parse_listen_address(listen_address, host, port, why)) {
+    throw std::runtime_error("--web.listen-address \"" + std::string(listen_address) + "\": " + why);
+  }
+  std::vector<tcp::endpoint> candidates;
+  if (host.empty()) {  // every interface: dual-stack IPv6 if the host has it, else IPv4
+    candidates = {tcp::endpoint(asio::ip::address_v6::any(), port), tcp::endpoint(asio::ip::address_v4::any(), port)};
+  } else {
+    boost::system::error_code ec;
+    tcp::resolver resolver(executor_);
+    for (const auto& entry : resolver.resolve(host, std::to_string(port), tcp::resolver::numeric_service, ec)) {
+      candidates.push_back(entry.endpoint());
+    }
+    if (ec || candidates.empty()) {
+      throw std::runtime_error("--web.listen-address \"" + std::string(listen_address) +
+                               "\": cannot resolve " + host + (ec ? ": " + ec.message() : ""));
+    }
+  }
+  boost::system::error_code ec;
+  for (const auto& endpoint : candidates) {
+    acceptor_ = tcp::acceptor(executor_);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) continue;
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (endpoint.address().is_v6() && host.empty()) acceptor_.set_option(asio::ip::v6_only(false), ec);
+    acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec) break;
+  }
+  if (ec) {
+    throw std::runtime_error("listening on \"" + std::string(listen_address) + "\": " + ec.message());
+  }
+  asio::co_spawn(executor_, accept_loop(), asio::detached);
+}
+
+tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
+
+asio::awaitable<void> Server::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec) {  // e.g. out of file descriptors: back off briefly instead of spinning
+      asio::steady_timer pause(executor_, std::chrono::milliseconds(50));
+      co_await pause.async_wait(use_tuple);
+      continue;
+    }
+    asio::co_spawn(executor_, serve(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::serve(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(kMaxRequestBody);
+    stream.expires_after(kIdleTimeout);
+    auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    if (rec == bhttp::error::end_of_stream || rec == beast::error::timeout || rec == asio::error::eof) break;
+    if (rec) {  // malformed request: answer once, then close
+      Response bad = make_response(bhttp::status::bad_request, "bad request: " + rec.message() + "\n");
+      bad.keep_alive(false);
+      stream.expires_after(kWriteTimeout);
+      co_await bhttp::async_write(stream, bad, use_tuple);
+      break;
+    }
+    const Request request = parser.release();
+    stream.expires_never();  // a /probe or scrape-mode /metrics may take the whole scrape timeout
+    Response response = co_await handler_(request);
+    response.version(request.version());
+    response.keep_alive(request.keep_alive());
+    if (request.method() == bhttp::verb::head) {
+      response.body().clear();  // keep Content-Length as for GET
+    }
+    stream.expires_after(kWriteTimeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream, response, use_tuple);
+    if (wec || !response.keep_alive()) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace smtp_exporter::http

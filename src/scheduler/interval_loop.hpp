@@ -1,0 +1,42 @@
+// Interval mode: one coroutine per target runs its probe every interval, at a stable offset
+// within the interval (from a hash of the target's name) so start times spread evenly.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace smtp_exporter::scheduler {
+
+using Clock = std::chrono::steady_clock;
+
+// Stable offset of `key` within `interval` (FNV-1a: the same on every run and machine).
+Clock::duration stable_offset(std::string_view key, Clock::duration interval);
+
+class IntervalLoop {
+ public:
+  using Job = std::function<boost::asio::awaitable<void>()>;
+
+  // Starts the loop. `on_skip` is called once per due time missed because the previous run
+  // was still going. The loop lives until stop() (a stopped loop runs no new job).
+  static std::shared_ptr<IntervalLoop> start(boost::asio::any_io_executor executor, std::string_view key,
+                                             Clock::duration interval, Job job, std::function<void()> on_skip);
+  void stop();
+  bool stopped() const { return stopped_; }
+
+  explicit IntervalLoop(boost::asio::any_io_executor executor) : timer_(executor) {}
+
+ private:
+  static boost::asio::awaitable<void> run(std::shared_ptr<IntervalLoop> self, Clock::time_point first,
+                                          Clock::duration interval, Job job, std::function<void()> on_skip);
+  boost::asio::steady_timer timer_;
+  bool stopped_ = false;
+};
+
+}  // namespace smtp_exporter::scheduler

@@ -1,0 +1,42 @@
+#include "scheduler/probe_slots.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace smtp_exporter::scheduler {
+
+namespace asio = boost::asio;
+
+asio::awaitable<ProbeSlots::Slot> ProbeSlots::acquire() {
+  if (in_use_ < capacity_ && waiters_.empty()) {
+    ++in_use_;
+    co_return Slot(this);
+  }
+  // Wait on a timer that never expires; wake() cancels it once the slot is ours.
+  asio::steady_timer ticket(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+  waiters_.push_back(&ticket);
+  co_await ticket.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return Slot(this);  // wake() has counted it already
+}
+
+void ProbeSlots::release() {
+  --in_use_;
+  wake();
+}
+
+void ProbeSlots::set_capacity(std::size_t capacity) {
+  capacity_ = capacity;
+  wake();
+}
+
+void ProbeSlots::wake() {
+  while (in_use_ < capacity_ && !waiters_.empty()) {
+    asio::steady_timer* next = waiters_.front();
+    waiters_.pop_front();
+    ++in_use_;
+    next->cancel();
+  }
+}
+
+}  // namespace smtp_exporter::scheduler
