@@ -1,0 +1,208 @@
+"""Shared pieces of the end-to-end tests: free ports, the exporter process, smtp-sink,
+scripted SMTP servers and a strict parser of the exposition format."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from prometheus_client.parser import text_string_to_metric_families
+
+SMTP_SINK = "/usr/sbin/smtp-sink"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def http_get(url, headers=None, method="GET", timeout=30):
+    """Returns (status, body text, headers); never raises for HTTP error codes."""
+    req = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read().decode(), resp.headers
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(), e.headers
+
+
+def parse_samples(text):
+    """Strictly parses exposition text into {(name, frozenset(labels)): value}."""
+    samples = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            key = (s.name, frozenset(s.labels.items()))
+            if key in samples:
+                raise AssertionError(f"duplicate series {key}")
+            samples[key] = s.value
+    return samples
+
+
+def value(samples, name, **labels):
+    """The value of the one series of `name` whose labels include `labels`."""
+    found = [v for (n, ls), v in samples.items() if n == name and set(labels.items()) <= set(ls)]
+    if len(found) != 1:
+        raise AssertionError(f"{name}{labels}: {len(found)} series found")
+    return found[0]
+
+
+class SmtpSink:
+    """A real Postfix smtp-sink on a free loopback port."""
+
+    def __init__(self, *options):
+        if not os.path.exists(SMTP_SINK):
+            raise FileNotFoundError(SMTP_SINK)
+        self.port = free_port()
+        args = [SMTP_SINK]
+        if os.geteuid() == 0:
+            args += ["-u", "nobody"]
+        args += list(options) + [f"127.0.0.1:{self.port}", "100"]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class ScriptedSmtpServer:
+    """A loopback SMTP server that greets after `greeting_delay` seconds, then answers EHLO
+    with a multi-line 250 and QUIT with 221. Runs in a thread; each client in its own thread."""
+
+    def __init__(self, greeting_delay=0.0, greeting=b"220 scripted.example.org ESMTP\r\n"):
+        self.greeting_delay = greeting_delay
+        self.greeting = greeting
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        self.sock.settimeout(0.2)
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        try:
+            conn.settimeout(10)
+            if self.stopped.wait(self.greeting_delay):
+                return
+            conn.sendall(self.greeting)
+            f = conn.makefile("rb")
+            for line in f:
+                verb = line.strip().upper()[:4]
+                if verb in (b"EHLO", b"HELO"):
+                    conn.sendall(b"250-scripted.example.org\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"502 not implemented\r\n")
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def stop(self):
+        self.stopped.set()
+        self.sock.close()
+
+
+class Exporter:
+    """The smtp_exporter binary on a free port with a config written from text."""
+
+    def __init__(self, binary, config_text, *flags):
+        self.binary = binary
+        self.dir = tempfile.mkdtemp(prefix="smtp_exporter_e2e_")
+        self.config = os.path.join(self.dir, "smtp_exporter.yml")
+        self.write_config(config_text)
+        self.port = free_port()
+        self.log = open(os.path.join(self.dir, "exporter.log"), "w+")
+        self.proc = subprocess.Popen(
+            [binary, f"--config.file={self.config}", f"--web.listen-address=127.0.0.1:{self.port}",
+             "--log.level=debug", *flags],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for_port(self.port)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def write_config(self, text):
+        with open(self.config, "w") as f:
+            f.write(text)
+
+    def metrics(self, headers=None):
+        status, body, _ = http_get(self.url + "/metrics", headers)
+        if status != 200:
+            raise AssertionError(f"/metrics answered {status}: {body}")
+        return parse_samples(body)
+
+    def logs(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_until(predicate, timeout, interval=0.2, what="condition"):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except AssertionError as e:
+            last_error = e
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}: {last_error}")
+
+
+def binary_from_argv():
+    if len(sys.argv) < 2:
+        sys.exit("usage: test_X.py PATH_TO_SMTP_EXPORTER")
+    binary = sys.argv.pop(1)
+    return os.path.abspath(binary)
