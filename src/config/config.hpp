@@ -45,8 +45,9 @@ struct Module {
   IpProtocol ip_protocol = IpProtocol::any;
   std::string expect_banner;                          // regex source, empty if unset
   std::shared_ptr<const std::regex> expect_banner_re;  // compiled, null if unset
-  // Histogram bounds in seconds, sorted, unique; always contains qos and 2 x qos.
-  std::vector<double> buckets;
+  // Histogram bounds in seconds. After loading: sorted, unique, and always containing qos and
+  // 2 x qos, added to the ones written (or to these defaults).
+  std::vector<double> buckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
   // Settings equality (the compiled regex is compared through its source).
   bool same_settings(const Module& other) const;
@@ -80,7 +81,8 @@ struct Error {
   int column = 0;  // 1-based, 0 if unknown
   std::string key;  // dotted path, e.g. "targets[2].address"
   std::string message;
-  // "file:line:column: key: message"
+  // "file:line:column: key: message"; without "line:column" when unknown (line 0) and without
+  // "key: " when the error is not about one key (a YAML syntax error, an unreadable file).
   std::string to_string() const;
 };
 
