@@ -19,12 +19,18 @@ struct TargetIdentity {
   std::vector<std::pair<std::string, std::string>> labels;  // the target's own, sorted
 };
 
+// The EHLO keywords a server advertised become label values, so the server decides their
+// cardinality: keep only RFC 5321 keywords, upper case, sorted, unique, at most this many.
+inline constexpr std::size_t kMaxExtensionLabels = 32;
+void extension_labels(const std::vector<std::string>& keywords, std::vector<std::string>& out);
+
 class TargetState {
  public:
   // buckets: histogram upper bounds in seconds, sorted (the module's, which include qos and 2 x qos).
   TargetState(TargetIdentity identity, std::vector<double> buckets, double qos_timeout_seconds);
 
-  // Fold one probe into the state. wall_time_seconds: when it finished (Unix time).
+  // Fold one probe into the state. Not synchronised: the caller serialises record() and
+  // rendering per target. wall_time_seconds: when it finished (Unix time).
   void record(const prober::ProbeResult& result, const classify::Verdict& verdict,
               double wall_time_seconds);
 

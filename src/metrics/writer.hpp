@@ -2,6 +2,8 @@
 // each family's HELP and TYPE once, every series of the fixed label sets present.
 #pragma once
 
+#include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,11 +12,31 @@
 
 namespace smtp_exporter::metrics {
 
-// Appends the smtp_* families for these targets to `out`.
+struct FamilyInfo {
+  std::string_view name;
+  std::string_view type;  // "gauge", "counter", "histogram"
+  std::string_view help;
+};
+// The smtp_* families in the order write_targets() renders them.
+std::span<const FamilyInfo> target_families();
+
+// Series per target besides one per bucket bound and one per extension: success 2, histogram
+// +Inf/_sum/_count 3, events, failures, phases, reply codes 2, fallback, QoS time, last run.
+inline constexpr std::size_t kFixedSeriesPerTarget = 2 + 3 + classify::kEventCount +
+                                                     prober::kFailureCount + prober::kPhaseCount + 2 + 3;
+
+// Appends the smtp_* families for these targets to `out`. Keep one `out` per connection or
+// thread and clear() it between scrapes: a fresh string of tens of megabytes costs more in page
+// faults than the rendering itself (10,000 targets, 52 MB: about 20 ms warm, 50 ms fresh).
 void write_targets(std::string& out, const std::vector<const TargetState*>& targets);
 
 // Exposition helpers, shared with the other writers.
 void append_escaped_label_value(std::string& out, std::string_view value);
-void append_double(std::string& out, double value);  // Go-style: "+Inf", "NaN", shortest round-trip
+// Sample values: "+Inf", "-Inf", "NaN"; integral values below 2^53 as plain integers (a
+// timestamp stays "1700000000", not "1.7e+09"); others the shortest round-trip form.
+void append_double(std::string& out, double value);
+// `le` bounds exactly as client_golang writes them (strconv 'g', shortest): "0.05", "1",
+// "100000", "1e+06", "1e-05", "+Inf", so the series match a Go exporter's.
+void append_le_value(std::string& out, double bound);
 
 }  // namespace smtp_exporter::metrics

@@ -1,0 +1,309 @@
+#include "metrics/writer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+namespace smtp_exporter::metrics {
+namespace {
+
+constexpr std::size_t kNumberRoom = 32;  // a shortest double is 24 characters at most
+
+// Writes `value` escaped at p and returns the new end; needs 2 x value.size() of room.
+char* escape_into(char* p, std::string_view value) {
+  for (char c : value) {
+    if (c == '\\' || c == '"' || c == '\n') {
+      *p++ = '\\';
+      *p++ = c == '\n' ? 'n' : c;
+    } else {
+      *p++ = c;
+    }
+  }
+  return p;
+}
+
+std::string_view special_text(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  return {};
+}
+
+// append_double's format at p; needs kNumberRoom.
+char* double_into(char* p, double value) {
+  if (const auto special = special_text(value); !special.empty()) {
+    return std::copy(special.begin(), special.end(), p);
+  }
+  constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
+  if (value == std::trunc(value) && std::fabs(value) < kExactIntegers) {
+    return std::to_chars(p, p + kNumberRoom, static_cast<std::int64_t>(value)).ptr;
+  }
+  return std::to_chars(p, p + kNumberRoom, value).ptr;
+}
+
+// Lines are put together in a small buffer that stays in cache and go to `out` in large
+// appends: cheaper than appending piece by piece, and than resizing `out` up front (which would
+// zero-fill tens of megabytes first). A line checks for room once, then costs a few memcpy.
+class Sink {
+ public:
+  explicit Sink(std::string& out) : out_(out) { reallocate(kChunk); }
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  void room(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) >= n) return;
+    flush();
+    if (n > kChunk) reallocate(n);  // a line longer than a chunk (very long target labels)
+  }
+  void flush() {
+    out_.append(buf_.get(), p_);
+    p_ = buf_.get();
+  }
+  void put(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void put(char c) { *p_++ = c; }
+  void put_escaped(std::string_view s) { p_ = escape_into(p_, s); }
+  void put_number(double v) { p_ = double_into(p_, v); }
+  void put_number(std::uint64_t v) { p_ = std::to_chars(p_, p_ + kNumberRoom, v).ptr; }
+  void put_number(int v) { p_ = std::to_chars(p_, p_ + kNumberRoom, v).ptr; }
+
+ private:
+  static constexpr std::size_t kChunk = 64 * 1024;
+
+  void reallocate(std::size_t size) {
+    buf_ = std::make_unique_for_overwrite<char[]>(size);
+    p_ = buf_.get();
+    end_ = p_ + size;
+  }
+
+  std::string& out_;
+  std::unique_ptr<char[]> buf_;
+  char* p_ = nullptr;
+  char* end_ = nullptr;
+};
+
+void put_header(Sink& s, const FamilyInfo& f) {
+  s.room(f.name.size() * 2 + f.help.size() + f.type.size() + 16);
+  s.put("# HELP ");
+  s.put(f.name);
+  s.put(' ');
+  s.put(f.help);
+  s.put("\n# TYPE ");
+  s.put(f.name);
+  s.put(' ');
+  s.put(f.type);
+  s.put('\n');
+}
+
+// `name{<target labels>`: label_text() is never empty (target and module are always there), so
+// the braces are always needed. Room for the rest of the line: a label name, `="`, `"} `, a
+// number, the newline, and `value_room` bytes of label value.
+void open_series(Sink& s, std::string_view name, const TargetState& t, std::size_t value_room = 0) {
+  constexpr std::size_t kRestOfLine = 24 + kNumberRoom;
+  s.room(name.size() + 1 + t.label_text().size() + value_room + kRestOfLine);
+  s.put(name);
+  s.put('{');
+  s.put(t.label_text());
+}
+
+template <class Value>
+void end_series(Sink& s, Value value) {
+  s.put("} ");
+  s.put_number(value);
+  s.put('\n');
+}
+
+void gauge_line(Sink& s, std::string_view name, const TargetState& t, double value) {
+  open_series(s, name, t);
+  end_series(s, value);
+}
+
+// `safe_value` is one of ours (phase, reason, event, stage, le): nothing to escape.
+template <class Value>
+void labelled_line(Sink& s, std::string_view name, const TargetState& t, std::string_view label,
+                   std::string_view safe_value, Value value) {
+  open_series(s, name, t, safe_value.size());
+  s.put(',');
+  s.put(label);
+  s.put("=\"");
+  s.put(safe_value);
+  s.put('"');
+  end_series(s, value);
+}
+
+// The rendered `le` values per distinct set of bounds (one per module, so a handful): formatting
+// them for every target would cost more than the rest of the histogram.
+class LeCache {
+ public:
+  const std::vector<std::string>& get(const std::vector<double>& bounds) {
+    for (const auto& e : entries_) {
+      if (e.bounds == bounds) return e.text;
+    }
+    auto& e = entries_.emplace_back();
+    e.bounds = bounds;
+    for (double b : bounds) append_le_value(e.text.emplace_back(), b);
+    return e.text;
+  }
+
+ private:
+  struct Entry {
+    std::vector<double> bounds;
+    std::vector<std::string> text;
+  };
+  std::vector<Entry> entries_;
+};
+
+constexpr FamilyInfo kProbeSuccess{"smtp_probe_success", "gauge",
+                                   "1 if the last probe passed every check within 2 x QoS."};
+constexpr FamilyInfo kEhloSuccess{"smtp_ehlo_success", "gauge",
+                                  "1 if the last probe got a final 250 to EHLO/HELO within 2 x QoS."};
+constexpr FamilyInfo kEhloDuration{
+    "smtp_ehlo_duration_seconds", "histogram",
+    "QoS latency: TCP connect start to the final 250 of EHLO (or HELO)."};
+constexpr FamilyInfo kEvents{"smtp_probe_events_total", "counter",
+                             "Probes by ELM event: 5510 within QoS, 5511 within 2 x QoS, 5509 failed."};
+constexpr FamilyInfo kFailures{"smtp_probe_failures_total", "counter",
+                               "Failed (5509) probes by reason."};
+constexpr FamilyInfo kPhases{"smtp_probe_phase_duration_seconds", "gauge",
+                             "Seconds each phase of the last probe took; 0 if it did not run."};
+constexpr FamilyInfo kReplyCode{"smtp_reply_code", "gauge",
+                                "Last SMTP reply code of the last probe per stage; 0 if none."};
+constexpr FamilyInfo kExtensions{"smtp_ehlo_extension_info", "gauge",
+                                 "EHLO keywords the server advertised in the last probe."};
+constexpr FamilyInfo kHeloFallback{"smtp_helo_fallback", "gauge",
+                                   "1 if the last probe had to fall back from EHLO to HELO."};
+constexpr FamilyInfo kQosTimeout{"smtp_qos_timeout_seconds", "gauge",
+                                 "Configured QoS time; 2 x QoS is the failure limit."};
+constexpr FamilyInfo kLastRun{"smtp_probe_last_run_timestamp_seconds", "gauge",
+                              "Unix time the last probe finished; 0 before the first."};
+
+constexpr std::array kFamilies{kProbeSuccess, kEhloSuccess, kEhloDuration, kEvents,
+                               kFailures,     kPhases,      kReplyCode,    kExtensions,
+                               kHeloFallback, kQosTimeout,  kLastRun};
+
+using Targets = std::vector<const TargetState*>;
+
+template <class PerTarget>
+void write_family(Sink& s, const FamilyInfo& f, const Targets& targets, PerTarget per_target) {
+  put_header(s, f);
+  for (const TargetState* t : targets) per_target(*t);
+}
+
+void write_histogram(Sink& s, const Targets& targets) {
+  constexpr std::string_view bucket = "smtp_ehlo_duration_seconds_bucket";
+  LeCache le_cache;
+  write_family(s, kEhloDuration, targets, [&](const TargetState& t) {
+    const auto& le = le_cache.get(t.bucket_bounds());
+    const auto& counts = t.bucket_counts();
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < le.size(); ++i) {
+      cumulative += counts[i];
+      labelled_line(s, bucket, t, "le", le[i], cumulative);
+    }
+    labelled_line(s, bucket, t, "le", "+Inf", t.latency_count());
+    gauge_line(s, "smtp_ehlo_duration_seconds_sum", t, t.latency_sum());
+    open_series(s, "smtp_ehlo_duration_seconds_count", t);
+    end_series(s, t.latency_count());
+  });
+}
+
+void write_extensions(Sink& s, const Targets& targets) {
+  write_family(s, kExtensions, targets, [&](const TargetState& t) {
+    for (const auto& e : t.extensions()) {  // from the server: escaped, though sanitised already
+      open_series(s, kExtensions.name, t, 2 * e.size());
+      s.put(",extension=\"");
+      s.put_escaped(e);
+      s.put('"');
+      end_series(s, 1);
+    }
+  });
+}
+
+}  // namespace
+
+std::span<const FamilyInfo> target_families() { return kFamilies; }
+
+void append_escaped_label_value(std::string& out, std::string_view value) {
+  const std::size_t used = out.size();
+  out.resize(used + 2 * value.size());  // only at start-up, for label_text(): zero-fill is fine
+  out.resize(static_cast<std::size_t>(escape_into(out.data() + used, value) - out.data()));
+}
+
+void append_double(std::string& out, double value) {
+  std::array<char, kNumberRoom> buf;
+  out.append(buf.data(), double_into(buf.data(), value));
+}
+
+void append_le_value(std::string& out, double bound) {
+  if (const auto special = special_text(bound); !special.empty()) {
+    out += special;
+    return;
+  }
+  // Go's shortest %g: scientific when the decimal exponent is < -4 or >= 6, else plain digits.
+  std::array<char, kNumberRoom> buf;
+  auto end = std::to_chars(buf.data(), buf.data() + buf.size(), bound, std::chars_format::scientific).ptr;
+  const char* exp_text = std::find(buf.data(), end, 'e') + 1;
+  if (*exp_text == '+') ++exp_text;  // from_chars takes '-' only
+  int exponent = 0;
+  std::from_chars(exp_text, end, exponent);
+  if (exponent >= -4 && exponent < 6) {
+    end = std::to_chars(buf.data(), buf.data() + buf.size(), bound, std::chars_format::fixed).ptr;
+  }
+  out.append(buf.data(), end);  // scientific as Go writes it too: "1e+06", two exponent digits
+}
+
+void write_targets(std::string& out, const std::vector<const TargetState*>& targets) {
+  if (targets.empty()) return;  // like prometheus-cpp: a family without series is not written
+
+  // About the size of the output, so `out` grows once; reserving does not touch the memory.
+  std::size_t expected = 4096;
+  bool any_extensions = false;
+  for (const TargetState* t : targets) {
+    const std::size_t series = kFixedSeriesPerTarget + t->bucket_bounds().size() + t->extensions().size();
+    expected += series * (t->label_text().size() + 64);
+    any_extensions = any_extensions || !t->extensions().empty();
+  }
+  out.reserve(out.size() + expected);
+  Sink s(out);
+
+  write_family(s, kProbeSuccess, targets,
+               [&](const TargetState& t) { gauge_line(s, kProbeSuccess.name, t, t.probe_success()); });
+  write_family(s, kEhloSuccess, targets,
+               [&](const TargetState& t) { gauge_line(s, kEhloSuccess.name, t, t.ehlo_success()); });
+  write_histogram(s, targets);
+  write_family(s, kEvents, targets, [&](const TargetState& t) {
+    for (std::size_t i = 0; i < classify::kEventCount; ++i) {
+      labelled_line(s, kEvents.name, t, "event", classify::kEventNames[i], t.events()[i]);
+    }
+  });
+  write_family(s, kFailures, targets, [&](const TargetState& t) {
+    for (std::size_t i = 0; i < prober::kFailureCount; ++i) {
+      labelled_line(s, kFailures.name, t, "reason", prober::kFailureNames[i], t.failures()[i]);
+    }
+  });
+  write_family(s, kPhases, targets, [&](const TargetState& t) {
+    for (std::size_t i = 0; i < prober::kPhaseCount; ++i) {
+      labelled_line(s, kPhases.name, t, "phase", prober::kPhaseNames[i], t.phase_seconds()[i]);
+    }
+  });
+  write_family(s, kReplyCode, targets, [&](const TargetState& t) {
+    labelled_line(s, kReplyCode.name, t, "stage", "greeting", t.greeting_code());
+    labelled_line(s, kReplyCode.name, t, "stage", "ehlo", t.ehlo_code());
+  });
+  if (any_extensions) write_extensions(s, targets);
+  write_family(s, kHeloFallback, targets,
+               [&](const TargetState& t) { gauge_line(s, kHeloFallback.name, t, t.helo_fallback()); });
+  // Known from the configuration, so shown before the first probe too.
+  write_family(s, kQosTimeout, targets,
+               [&](const TargetState& t) { gauge_line(s, kQosTimeout.name, t, t.qos_timeout_seconds()); });
+  write_family(s, kLastRun, targets,
+               [&](const TargetState& t) { gauge_line(s, kLastRun.name, t, t.last_run_timestamp()); });
+  s.flush();
+}
+
+}  // namespace smtp_exporter::metrics

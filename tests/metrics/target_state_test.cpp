@@ -1,0 +1,159 @@
+#include "metrics/target_state.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "test_values.hpp"
+
+namespace smtp_exporter::metrics {
+namespace {
+
+using classify::Event;
+using prober::Failure;
+using test::failed_probe;
+using test::passed_probe;
+using test::verdict;
+using ::testing::ElementsAre;
+using ::testing::Each;
+
+TargetState make_state() {
+  return TargetState({"mx1.example.org:25", "smtp_ehlo", {}}, {0.5, 1, 2, 4}, 1);
+}
+
+TEST(TargetState, StartsAtZero) {
+  const auto s = make_state();
+  EXPECT_FALSE(s.has_run());
+  EXPECT_FALSE(s.probe_success());
+  EXPECT_EQ(s.greeting_code(), 0);
+  EXPECT_EQ(s.ehlo_code(), 0);
+  EXPECT_EQ(s.last_run_timestamp(), 0);
+  EXPECT_EQ(s.qos_timeout_seconds(), 1);
+  EXPECT_THAT(s.bucket_counts(), ElementsAre(0, 0, 0, 0, 0));
+  EXPECT_EQ(s.latency_count(), 0u);
+  EXPECT_THAT(s.events(), Each(0u));
+  EXPECT_THAT(s.failures(), Each(0u));
+  EXPECT_THAT(s.phase_seconds(), Each(0.0));
+  EXPECT_TRUE(s.extensions().empty());
+  EXPECT_EQ(s.last_failure(), Failure::none);
+}
+
+TEST(TargetState, LabelTextEscapedAndOwnLabelsSorted) {
+  const TargetState s({"mx\"1", "m\\od", {{"zone", "a\nb"}, {"site", "ams"}}}, {1}, 1);
+  EXPECT_EQ(s.label_text(), R"(target="mx\"1",module="m\\od",site="ams",zone="a\nb")");
+}
+
+TEST(TargetState, BoundsSortedFiniteAndDistinct) {
+  const TargetState s({"t", "m", {}}, {2, 1, 2, std::numeric_limits<double>::infinity()}, 1);
+  EXPECT_THAT(s.bucket_bounds(), ElementsAre(1, 2));
+  EXPECT_EQ(s.bucket_counts().size(), 3u);  // plus +Inf
+}
+
+TEST(TargetState, BucketsAreInclusiveAtEveryBoundary) {
+  auto s = make_state();
+  // bounds 0.5, 1 (= qos), 2 (= 2 x qos), 4, then +Inf
+  for (double latency : {0.0, 0.5, 0.5000001, 1.0, 1.0000001, 2.0, 2.0000001, 4.0, 4.0000001, 100.0}) {
+    s.record(passed_probe(latency), verdict(Event::success), 1);
+  }
+  EXPECT_THAT(s.bucket_counts(), ElementsAre(2, 2, 2, 2, 2));
+  EXPECT_EQ(s.latency_count(), 10u);
+  EXPECT_NEAR(s.latency_sum(), 115.0000004, 1e-9);
+}
+
+TEST(TargetState, LatencyEqualToQosGoesIntoQosBucket) {
+  auto s = make_state();
+  s.record(passed_probe(1.0), verdict(Event::success), 1);
+  EXPECT_THAT(s.bucket_counts(), ElementsAre(0, 1, 0, 0, 0));
+}
+
+TEST(TargetState, NoLatencyNoObservation) {
+  auto s = make_state();
+  s.record(failed_probe(Failure::connect_refused), verdict(Event::failed, Failure::connect_refused), 1);
+  EXPECT_EQ(s.latency_count(), 0u);
+  EXPECT_EQ(s.latency_sum(), 0);
+  EXPECT_THAT(s.bucket_counts(), Each(0u));
+}
+
+TEST(TargetState, CountsEventsAndFailureReasons) {
+  auto s = make_state();
+  s.record(passed_probe(0.2), verdict(Event::success), 1);
+  s.record(passed_probe(1.5), verdict(Event::qos_warning), 2);
+  s.record(passed_probe(1.6), verdict(Event::qos_warning), 3);
+  s.record(passed_probe(3), verdict(Event::failed, Failure::qos_exceeded), 4);
+  s.record(failed_probe(Failure::connect_timeout), verdict(Event::failed, Failure::connect_timeout), 5);
+  s.record(failed_probe(Failure::connect_timeout), verdict(Event::failed, Failure::connect_timeout), 6);
+
+  EXPECT_EQ(s.events()[classify::event_index(Event::success)], 1u);
+  EXPECT_EQ(s.events()[classify::event_index(Event::qos_warning)], 2u);
+  EXPECT_EQ(s.events()[classify::event_index(Event::failed)], 3u);
+  EXPECT_EQ(s.failures()[prober::failure_index(Failure::qos_exceeded)], 1u);
+  EXPECT_EQ(s.failures()[prober::failure_index(Failure::connect_timeout)], 2u);
+  std::uint64_t total = 0;
+  for (auto n : s.failures()) total += n;
+  EXPECT_EQ(total, 3u);
+  EXPECT_EQ(s.last_failure(), Failure::connect_timeout);
+  EXPECT_EQ(s.latency_count(), 4u);  // the 3 s one too: it had a 250, just too late
+}
+
+TEST(TargetState, ReasonIsCountedOnlyFor5509) {
+  auto s = make_state();
+  auto v = verdict(Event::success);
+  v.reason = Failure::banner_mismatch;  // inconsistent input must not count a failure
+  s.record(passed_probe(0.2), v, 1);
+  EXPECT_THAT(s.failures(), Each(0u));
+}
+
+TEST(TargetState, LastProbeValuesReplaceTheFormer) {
+  auto s = make_state();
+  auto first = passed_probe(0.3);
+  first.helo_fallback = true;
+  s.record(first, verdict(Event::success), 1700000000.25);
+  EXPECT_TRUE(s.has_run());
+  EXPECT_TRUE(s.probe_success());
+  EXPECT_TRUE(s.ehlo_success());
+  EXPECT_TRUE(s.helo_fallback());
+  EXPECT_EQ(s.greeting_code(), 220);
+  EXPECT_EQ(s.ehlo_code(), 250);
+  EXPECT_THAT(s.phase_seconds(), ElementsAre(0.001, 0.002, 0.1, 0.05, 0.003));
+  EXPECT_EQ(s.last_run_timestamp(), 1700000000.25);
+  EXPECT_THAT(s.extensions(), ElementsAre("8BITMIME", "PIPELINING", "STARTTLS"));
+
+  auto second = failed_probe(Failure::greeting_rejected);
+  second.greeting_code = 554;
+  s.record(second, verdict(Event::failed, Failure::greeting_rejected), 1700000060);
+  EXPECT_FALSE(s.probe_success());
+  EXPECT_FALSE(s.ehlo_success());
+  EXPECT_FALSE(s.helo_fallback());
+  EXPECT_EQ(s.greeting_code(), 554);
+  EXPECT_EQ(s.ehlo_code(), 0);
+  EXPECT_THAT(s.phase_seconds(), ElementsAre(0.001, 0.004, 0, 0, 0));
+  EXPECT_EQ(s.last_run_timestamp(), 1700000060);
+  EXPECT_TRUE(s.extensions().empty());
+  EXPECT_EQ(s.last_failure(), Failure::greeting_rejected);
+}
+
+TEST(TargetState, ExtensionsReplacedEachProbe) {
+  auto s = make_state();
+  auto r = passed_probe(0.1);
+  s.record(r, verdict(Event::success), 1);
+  r.extensions = {"SIZE", "AUTH"};
+  s.record(r, verdict(Event::success), 2);
+  EXPECT_THAT(s.extensions(), ElementsAre("AUTH", "SIZE"));
+}
+
+TEST(ExtensionLabels, OnlyKeywordsUpperSortedUniqueBounded) {
+  std::vector<std::string> out{"stale"};
+  extension_labels({"size", "SIZE", "X-EXPS", "-BAD", "has space", "quote\"", "", "8BITMIME",
+                    std::string(65, 'A')},
+                   out);
+  EXPECT_THAT(out, ElementsAre("8BITMIME", "SIZE", "X-EXPS"));
+
+  std::vector<std::string> many;
+  for (int i = 0; i < 100; ++i) many.push_back("X" + std::to_string(i));
+  extension_labels(many, out);
+  EXPECT_EQ(out.size(), kMaxExtensionLabels);
+}
+
+}  // namespace
+}  // namespace smtp_exporter::metrics

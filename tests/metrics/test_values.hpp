@@ -1,0 +1,44 @@
+// ProbeResult and Verdict values for the metrics tests, built directly (no classify()).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "classify/qos.hpp"
+#include "prober/probe_result.hpp"
+
+namespace smtp_exporter::metrics::test {
+
+inline prober::ProbeResult passed_probe(double latency) {
+  prober::ProbeResult r;
+  r.phase_seconds = {0.001, 0.002, 0.1, 0.05, 0.003};
+  r.total_seconds = 0.156;
+  r.ehlo_latency_seconds = latency;
+  r.greeting_code = 220;
+  r.ehlo_code = 250;
+  r.extensions = {"PIPELINING", "8BITMIME", "STARTTLS"};
+  r.peer_address = "192.0.2.25";
+  return r;
+}
+
+inline prober::ProbeResult failed_probe(prober::Failure failure) {
+  prober::ProbeResult r;
+  r.phase_seconds = {0.001, 0.004, 0, 0, 0};
+  r.total_seconds = 0.005;
+  r.failure = failure;
+  r.detail = "connection refused by 192.0.2.25";
+  return r;
+}
+
+inline classify::Verdict verdict(classify::Event event,
+                                 prober::Failure reason = prober::Failure::none) {
+  classify::Verdict v;
+  v.event = event;
+  v.probe_success = event != classify::Event::failed;
+  v.ehlo_success = event != classify::Event::failed || reason == prober::Failure::qos_exceeded;
+  v.reason = reason;
+  return v;
+}
+
+}  // namespace smtp_exporter::metrics::test

@@ -1,0 +1,219 @@
+#include "metrics/writer.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "exposition.hpp"
+#include "test_values.hpp"
+
+namespace smtp_exporter::metrics {
+namespace {
+
+using classify::Event;
+using prober::Failure;
+
+std::string escaped(std::string_view v) {
+  std::string out;
+  append_escaped_label_value(out, v);
+  return out;
+}
+std::string number(double v) {
+  std::string out;
+  append_double(out, v);
+  return out;
+}
+std::string le(double v) {
+  std::string out;
+  append_le_value(out, v);
+  return out;
+}
+std::string render(const std::vector<const TargetState*>& targets) {
+  std::string out;
+  write_targets(out, targets);
+  return out;
+}
+
+TEST(Exposition, EscapesLabelValues) {
+  EXPECT_EQ(escaped("plain"), "plain");
+  EXPECT_EQ(escaped(""), "");
+  EXPECT_EQ(escaped(R"(a"b\c)"), R"(a\"b\\c)");
+  EXPECT_EQ(escaped("\nx\n"), R"(\nx\n)");
+  EXPECT_EQ(escaped("tab\there"), "tab\there");  // only the three the format names
+}
+
+TEST(Exposition, SampleValues) {
+  EXPECT_EQ(number(0), "0");
+  EXPECT_EQ(number(-0.0), "0");
+  EXPECT_EQ(number(1), "1");
+  EXPECT_EQ(number(5510), "5510");
+  EXPECT_EQ(number(-3), "-3");
+  EXPECT_EQ(number(1700000000), "1700000000");
+  EXPECT_EQ(number(1700000000.5), "1700000000.5");
+  EXPECT_EQ(number(0.05), "0.05");
+  EXPECT_EQ(number(0.1 + 0.2), "0.30000000000000004");  // round-trips
+  EXPECT_EQ(number(1e-7), "1e-07");
+  EXPECT_EQ(number(1e300), "1e+300");
+  EXPECT_EQ(number(std::numeric_limits<double>::infinity()), "+Inf");
+  EXPECT_EQ(number(-std::numeric_limits<double>::infinity()), "-Inf");
+  EXPECT_EQ(number(std::nan("")), "NaN");
+}
+
+TEST(Exposition, LeValuesAsGoWritesThem) {
+  EXPECT_EQ(le(0.05), "0.05");
+  EXPECT_EQ(le(1), "1");
+  EXPECT_EQ(le(2.5), "2.5");
+  EXPECT_EQ(le(10), "10");
+  EXPECT_EQ(le(0.0001), "0.0001");
+  EXPECT_EQ(le(0.00001), "1e-05");
+  EXPECT_EQ(le(100000), "100000");
+  EXPECT_EQ(le(123456.7), "123456.7");
+  EXPECT_EQ(le(1e6), "1e+06");
+  EXPECT_EQ(le(1234567), "1.234567e+06");
+  EXPECT_EQ(le(0), "0");
+  EXPECT_EQ(le(-0.5), "-0.5");
+  EXPECT_EQ(le(std::numeric_limits<double>::infinity()), "+Inf");
+}
+
+TEST(WriteTargets, NoTargetsNoOutput) { EXPECT_EQ(render({}), ""); }
+
+TEST(WriteTargets, AppendsToWhatIsThere) {
+  const TargetState s({"t", "m", {}}, {1}, 1);
+  std::string out = "# before\n";
+  write_targets(out, {&s});
+  EXPECT_TRUE(out.starts_with("# before\n# HELP smtp_probe_success "));
+}
+
+// Every byte of a small case: one target whose own label needs all three escapes.
+TEST(WriteTargets, Golden) {
+  TargetState s({"mx1:25", "smtp_ehlo", {{"note", "a\"b\\c\nd"}}}, {1, 2}, 1);
+  auto r = test::passed_probe(1.0);  // exactly qos: the le="1" bucket
+  r.extensions = {"PIPELINING", "8BITMIME"};
+  s.record(r, test::verdict(Event::success), 1700000000.5);
+  s.record(test::failed_probe(Failure::connect_refused),
+           test::verdict(Event::failed, Failure::connect_refused), 1700000060);
+  r.ehlo_latency_seconds = 1.5;
+  s.record(r, test::verdict(Event::qos_warning), 1700000120.25);
+
+  const std::string L = R"(target="mx1:25",module="smtp_ehlo",note="a\"b\\c\nd")";
+  const std::string expected =
+      "# HELP smtp_probe_success 1 if the last probe passed every check within 2 x QoS.\n"
+      "# TYPE smtp_probe_success gauge\n"
+      "smtp_probe_success{" + L + "} 1\n"
+      "# HELP smtp_ehlo_success 1 if the last probe got a final 250 to EHLO/HELO within 2 x QoS.\n"
+      "# TYPE smtp_ehlo_success gauge\n"
+      "smtp_ehlo_success{" + L + "} 1\n"
+      "# HELP smtp_ehlo_duration_seconds QoS latency: TCP connect start to the final 250 of EHLO (or HELO).\n"
+      "# TYPE smtp_ehlo_duration_seconds histogram\n"
+      "smtp_ehlo_duration_seconds_bucket{" + L + ",le=\"1\"} 1\n"
+      "smtp_ehlo_duration_seconds_bucket{" + L + ",le=\"2\"} 2\n"
+      "smtp_ehlo_duration_seconds_bucket{" + L + ",le=\"+Inf\"} 2\n"
+      "smtp_ehlo_duration_seconds_sum{" + L + "} 2.5\n"
+      "smtp_ehlo_duration_seconds_count{" + L + "} 2\n"
+      "# HELP smtp_probe_events_total Probes by ELM event: 5510 within QoS, 5511 within 2 x QoS, 5509 failed.\n"
+      "# TYPE smtp_probe_events_total counter\n"
+      "smtp_probe_events_total{" + L + ",event=\"5510\"} 1\n"
+      "smtp_probe_events_total{" + L + ",event=\"5511\"} 1\n"
+      "smtp_probe_events_total{" + L + ",event=\"5509\"} 1\n"
+      "# HELP smtp_probe_failures_total Failed (5509) probes by reason.\n"
+      "# TYPE smtp_probe_failures_total counter\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"resolve\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"connect_refused\"} 1\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"connect_timeout\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"greeting_timeout\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"greeting_rejected\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"ehlo_timeout\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"ehlo_rejected\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"protocol_error\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"banner_mismatch\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"qos_exceeded\"} 0\n"
+      "# HELP smtp_probe_phase_duration_seconds Seconds each phase of the last probe took; 0 if it did not run.\n"
+      "# TYPE smtp_probe_phase_duration_seconds gauge\n"
+      "smtp_probe_phase_duration_seconds{" + L + ",phase=\"resolve\"} 0.001\n"
+      "smtp_probe_phase_duration_seconds{" + L + ",phase=\"connect\"} 0.002\n"
+      "smtp_probe_phase_duration_seconds{" + L + ",phase=\"greeting\"} 0.1\n"
+      "smtp_probe_phase_duration_seconds{" + L + ",phase=\"ehlo\"} 0.05\n"
+      "smtp_probe_phase_duration_seconds{" + L + ",phase=\"quit\"} 0.003\n"
+      "# HELP smtp_reply_code Last SMTP reply code of the last probe per stage; 0 if none.\n"
+      "# TYPE smtp_reply_code gauge\n"
+      "smtp_reply_code{" + L + ",stage=\"greeting\"} 220\n"
+      "smtp_reply_code{" + L + ",stage=\"ehlo\"} 250\n"
+      "# HELP smtp_ehlo_extension_info EHLO keywords the server advertised in the last probe.\n"
+      "# TYPE smtp_ehlo_extension_info gauge\n"
+      "smtp_ehlo_extension_info{" + L + ",extension=\"8BITMIME\"} 1\n"
+      "smtp_ehlo_extension_info{" + L + ",extension=\"PIPELINING\"} 1\n"
+      "# HELP smtp_helo_fallback 1 if the last probe had to fall back from EHLO to HELO.\n"
+      "# TYPE smtp_helo_fallback gauge\n"
+      "smtp_helo_fallback{" + L + "} 0\n"
+      "# HELP smtp_qos_timeout_seconds Configured QoS time; 2 x QoS is the failure limit.\n"
+      "# TYPE smtp_qos_timeout_seconds gauge\n"
+      "smtp_qos_timeout_seconds{" + L + "} 1\n"
+      "# HELP smtp_probe_last_run_timestamp_seconds Unix time the last probe finished; 0 before the first.\n"
+      "# TYPE smtp_probe_last_run_timestamp_seconds gauge\n"
+      "smtp_probe_last_run_timestamp_seconds{" + L + "} 1700000120.25\n";
+  EXPECT_EQ(render({&s}), expected);
+}
+
+TEST(WriteTargets, EverySeriesPresentBeforeTheFirstProbe) {
+  const TargetState s({"mx1:25", "smtp_ehlo", {{"site", "ams"}}}, {0.5, 1, 2, 5}, 1);
+  const auto e = test::parse_exposition(render({&s}));
+  EXPECT_THAT(e.errors, ::testing::IsEmpty());
+  EXPECT_EQ(e.samples.size(), kFixedSeriesPerTarget + 4);
+  for (const auto& [key, value] : e.samples) {
+    EXPECT_EQ(value, key.starts_with("smtp_qos_timeout_seconds{") ? 1 : 0) << key;
+  }
+  for (const auto& f : target_families()) {
+    if (f.name == "smtp_ehlo_extension_info") continue;  // only with keywords to show
+    EXPECT_EQ(e.type.count(std::string(f.name)), 1u) << f.name;
+    EXPECT_EQ(e.help.count(std::string(f.name)), 1u) << f.name;
+  }
+  const std::map<std::string, std::string> own{{"target", "mx1:25"}, {"module", "smtp_ehlo"}, {"site", "ams"}};
+  auto with = [&](const std::string& label, std::string_view value) {
+    auto labels = own;
+    labels[label] = value;
+    return labels;
+  };
+  for (auto event : classify::kEventNames) {
+    EXPECT_EQ(e.samples.count(test::series("smtp_probe_events_total", with("event", event))), 1u);
+  }
+  for (auto reason : prober::kFailureNames) {
+    EXPECT_EQ(e.samples.count(test::series("smtp_probe_failures_total", with("reason", reason))), 1u);
+  }
+  for (auto phase : prober::kPhaseNames) {
+    EXPECT_EQ(e.samples.count(test::series("smtp_probe_phase_duration_seconds", with("phase", phase))), 1u);
+  }
+  for (auto stage : {"greeting", "ehlo"}) {
+    EXPECT_EQ(e.samples.count(test::series("smtp_reply_code", with("stage", stage))), 1u);
+  }
+  for (auto bound : {"0.5", "1", "2", "5", "+Inf"}) {
+    EXPECT_EQ(e.samples.count(test::series("smtp_ehlo_duration_seconds_bucket", with("le", bound))), 1u);
+  }
+}
+
+TEST(WriteTargets, FamiliesContiguousAndHeadersOnceForManyTargets) {
+  std::vector<TargetState> states;
+  states.reserve(5);
+  for (int i = 0; i < 5; ++i) {
+    // Two modules with their own buckets, interleaved.
+    states.emplace_back(TargetIdentity{"mx" + std::to_string(i), i % 2 ? "fast" : "slow", {}},
+                        i % 2 ? std::vector<double>{0.1, 0.2} : std::vector<double>{1, 2, 4}, i % 2 ? 0.1 : 1);
+    if (i != 2) states.back().record(test::passed_probe(0.15), test::verdict(Event::qos_warning), 1);
+  }
+  std::vector<const TargetState*> targets;
+  for (const auto& s : states) targets.push_back(&s);
+
+  const auto text = render(targets);
+  const auto e = test::parse_exposition(text);
+  EXPECT_THAT(e.errors, ::testing::IsEmpty());
+  EXPECT_EQ(e.type.size(), target_families().size());
+  // 2 targets with 2 bounds, 3 with 3; 4 probed ones with 3 extensions each.
+  EXPECT_EQ(e.samples.size(), 5 * kFixedSeriesPerTarget + 2 * 2 + 3 * 3 + 4 * 3);
+  EXPECT_EQ(e.at(R"(smtp_ehlo_duration_seconds_bucket{le="0.2",module="fast",target="mx1"})"), 1);
+  EXPECT_EQ(e.at(R"(smtp_ehlo_duration_seconds_bucket{le="1",module="slow",target="mx0"})"), 1);
+  EXPECT_EQ(e.at(R"(smtp_ehlo_duration_seconds_bucket{le="1",module="slow",target="mx2"})"), 0);
+}
+
+}  // namespace
+}  // namespace smtp_exporter::metrics
