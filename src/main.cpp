@@ -1,5 +1,9 @@
 // smtp_exporter: parses the flags and wires the pipeline together; all logic is in src/*/.
+#include <charconv>
+#include <chrono>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -10,6 +14,28 @@
 #include "version.hpp"
 
 namespace se = smtp_exporter;
+
+namespace {
+// Lets main() destroy the suspended coroutines (which hold parts of the App) while the App
+// still exists; the io_context's destructor would do it only after the App is gone.
+class IoContext : public boost::asio::io_context {
+ public:
+  using boost::asio::io_context::io_context;
+  using boost::asio::io_context::shutdown;
+};
+
+// --timeout-offset: seconds as blackbox_exporter takes them ("0.5"), with or without an "s",
+// or a Prometheus duration ("500ms").
+std::optional<std::chrono::duration<double>> parse_offset(const std::string& text) {
+  if (const auto d = se::config::parse_duration(text)) return *d;
+  std::string number = text;
+  if (!number.empty() && number.back() == 's') number.pop_back();
+  double seconds = 0;
+  const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), seconds);
+  if (number.empty() || ec != std::errc() || end != number.data() + number.size() || seconds < 0) return std::nullopt;
+  return std::chrono::duration<double>(seconds);
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App cli{"smtp_exporter: probes SMTP servers (greeting, EHLO, QUIT), classifies each probe by\n"
@@ -47,9 +73,10 @@ int main(int argc, char** argv) {
     std::cerr << "--log.format: unknown format \"" << format << "\" (logfmt, json)\n";
     return 2;
   }
-  const auto offset = se::config::parse_duration(timeout_offset);
+  const auto offset = parse_offset(timeout_offset);
   if (!offset) {
-    std::cerr << "--timeout-offset: bad duration \"" << timeout_offset << "\" (e.g. 500ms, 1s)\n";
+    std::cerr << "--timeout-offset: expected seconds or a duration (0.5, 0.5s, 500ms), got \"" << timeout_offset
+              << "\"\n";
     return 2;
   }
   options.timeout_offset = *offset;
@@ -72,7 +99,7 @@ int main(int argc, char** argv) {
 
   se::log::init(log_level, log_format);
   se::log::info("starting smtp_exporter", {{"version", se::kVersion}, {"revision", se::kRevision}});
-  boost::asio::io_context io(1);
+  IoContext io(1);
   se::app::App app(io, options);
   if (!app.reload().empty()) {
     se::log::error("cannot start without a valid configuration", {{"file", options.config_file}});
@@ -85,5 +112,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   io.run();
+  io.shutdown();
+  se::log::info("stopped");
   return 0;
 }

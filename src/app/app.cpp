@@ -152,9 +152,13 @@ asio::awaitable<Outcome> App::execute(config::HostPort address, std::shared_ptr<
   own_metrics_.probe_started();
   const auto hard_deadline = std::min(deadline, Clock::now() + module->timeout);
   Outcome out;
-  out.result = co_await prober::probe({address, module, hard_deadline, transcript});
+  // A named request, not a braced temporary: g++ 12 destroys such temporaries in a co_await
+  // expression twice.
+  prober::ProbeRequest request{std::move(address), std::move(module), hard_deadline, transcript};
+  const double qos = std::chrono::duration<double>(request.module->qos_timeout).count();
+  out.result = co_await prober::probe(std::move(request));
   own_metrics_.probe_finished();
-  out.verdict = classify::classify(out.result, module->qos_timeout);
+  out.verdict = classify::classify(out.result, std::chrono::duration<double>(qos));
   co_return out;
 }
 
@@ -166,15 +170,18 @@ asio::awaitable<void> App::probe_target(std::shared_ptr<TargetEntry> entry, Cloc
   entry->state.record(out.result, out.verdict, now);
   entry->last_verdict = out.verdict;
   entry->last_latency = out.result.ehlo_latency_seconds;
-  recent_.push_front({entry->target.name, entry->target.module, now, out.verdict,
-                      out.result.ehlo_latency_seconds, out.result.total_seconds});
-  if (recent_.size() > kRecentProbes) recent_.pop_back();
+  remember(entry->target.name, entry->target.module, out, now);
   if (log::enabled(log::Level::debug)) {
     log::debug("probe finished", {{"target", entry->target.name},
                                   {"event", classify::kEventNames[classify::event_index(out.verdict.event)]},
                                   {"reason", prober::failure_name(out.verdict.reason)},
                                   {"detail", out.result.detail}});
   }
+}
+
+void App::remember(const std::string& target, const std::string& module, const Outcome& out, double wall_time) {
+  recent_.push_front({target, module, wall_time, out.verdict, out.result.ehlo_latency_seconds, out.result.total_seconds});
+  if (recent_.size() > kRecentProbes) recent_.pop_back();
 }
 
 asio::awaitable<void> App::probe_all(Clock::time_point deadline) {

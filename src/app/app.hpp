@@ -80,6 +80,8 @@ class App {
                                           Clock::time_point deadline, bool transcript);
   boost::asio::awaitable<void> probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline);
   boost::asio::awaitable<void> probe_all(Clock::time_point deadline);
+  // Adds a probe to the landing page's recent list.
+  void remember(const std::string& target, const std::string& module, const Outcome& out, double wall_time);
   void wait_for_signals();
 
   // HTTP routes.

@@ -16,6 +16,12 @@ asio::awaitable<ProbeSlots::Slot> ProbeSlots::acquire() {
   // Wait on a timer that never expires; wake() cancels it once the slot is ours.
   asio::steady_timer ticket(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
   waiters_.push_back(&ticket);
+  // If this coroutine is destroyed while waiting (at shutdown), leave no dangling ticket behind.
+  struct Unlist {
+    std::deque<asio::steady_timer*>& waiters;
+    asio::steady_timer* ticket;
+    ~Unlist() { std::erase(waiters, ticket); }
+  } unlist{waiters_, &ticket};
   co_await ticket.async_wait(asio::as_tuple(asio::use_awaitable));
   co_return Slot(this);  // wake() has counted it already
 }
