@@ -56,6 +56,13 @@ int main(int argc, char** argv) {
   cli.add_option("--timeout-offset", timeout_offset,
                  "Subtracted from Prometheus' scrape timeout to give the probe deadline")
       ->capture_default_str();
+  cli.add_option("--shard.count", options.shard_count,
+                 "Number of replicas that split the configured targets between them")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1000000u));
+  cli.add_option("--shard.index", options.shard_index,
+                 "This replica's shard, 0 to shard.count-1: it probes the targets whose hash of name falls to it")
+      ->capture_default_str();
   cli.add_flag("--version", show_version, "Print the version and exit");
   CLI11_PARSE(cli, argc, argv);
 
@@ -80,6 +87,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.timeout_offset = *offset;
+  if (options.shard_index >= options.shard_count) {
+    std::cerr << "--shard.index must be below --shard.count (" << options.shard_count << ")\n";
+    return 2;
+  }
   if (options.telemetry_path.empty() || options.telemetry_path.front() != '/') {
     std::cerr << "--web.telemetry-path must start with /\n";
     return 2;

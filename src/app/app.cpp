@@ -81,6 +81,9 @@ void App::apply(config::Config config) {
 
   const bool interval_mode = config.global.mode == config::Mode::interval;
   std::vector<std::shared_ptr<TargetEntry>> next;
+  std::erase_if(config.targets, [this](const config::Target& t) {
+    return scheduler::stable_hash(t.name) % options_.shard_count != options_.shard_index;
+  });
   for (const auto& target : config.targets) {
     const auto& module = modules.at(target.module);
     auto it = old.find(target.name);

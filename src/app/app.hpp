@@ -29,6 +29,10 @@ struct Options {
   std::string listen_address = ":9025";
   std::string telemetry_path = "/metrics";
   std::chrono::duration<double> timeout_offset{0.5};
+  // Sharding across replicas: keep the targets whose stable hash of `name` modulo
+  // shard_count is shard_index.
+  unsigned shard_count = 1;
+  unsigned shard_index = 0;
 };
 
 // One configured target and everything the exporter keeps for it.

@@ -9,12 +9,17 @@ namespace smtp_exporter::scheduler {
 
 namespace asio = boost::asio;
 
-Clock::duration stable_offset(std::string_view key, Clock::duration interval) {
+std::uint64_t stable_hash(std::string_view key) {
   std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : key) {
     h ^= c;
     h *= 1099511628211ull;
   }
+  return h;
+}
+
+Clock::duration stable_offset(std::string_view key, Clock::duration interval) {
+  const std::uint64_t h = stable_hash(key);
   const auto ticks = static_cast<std::uint64_t>(interval.count());
   return ticks == 0 ? Clock::duration::zero() : Clock::duration(static_cast<Clock::rep>(h % ticks));
 }

@@ -16,7 +16,10 @@ namespace smtp_exporter::scheduler {
 
 using Clock = std::chrono::steady_clock;
 
-// Stable offset of `key` within `interval` (FNV-1a: the same on every run and machine).
+// FNV-1a of `key`: the same on every run and machine (spreads start times, picks shards).
+std::uint64_t stable_hash(std::string_view key);
+
+// Stable offset of `key` within `interval`.
 Clock::duration stable_offset(std::string_view key, Clock::duration interval);
 
 class IntervalLoop {

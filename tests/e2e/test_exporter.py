@@ -243,6 +243,36 @@ targets:
                 sink.stop()
 
 
+class ShardingTest(unittest.TestCase):
+    def test_two_shards_split_the_targets(self):
+        sink = SmtpSink()
+        names = [f"mx{i}" for i in range(12)]
+        config = "global: {mode: scrape}\nmodules:\n  smtp_ehlo: {ehlo_name: probe.example.org}\ntargets:\n" + "".join(
+            f'  - {{name: {n}, address: "127.0.0.1:{sink.port}"}}\n' for n in names)
+        shards = []
+        try:
+            shards = [Exporter(BINARY, config, "--shard.count=2", f"--shard.index={i}") for i in range(2)]
+            probed = []
+            for shard in shards:
+                s = shard.metrics()
+                mine = {dict(labels)["target"] for (name, labels), v in s.items()
+                        if name == "smtp_probe_events_total" and dict(labels)["event"] == "5510" and v == 1}
+                self.assertEqual(value(s, "smtp_exporter_targets"), len(mine))
+                probed.append(mine)
+            self.assertEqual(probed[0] | probed[1], set(names))
+            self.assertEqual(probed[0] & probed[1], set())
+            self.assertTrue(probed[0] and probed[1], "one shard got every target")
+        finally:
+            for shard in shards:
+                shard.stop()
+            sink.stop()
+
+    def test_shard_index_must_be_below_count(self):
+        r = subprocess.run([BINARY, "--shard.count=2", "--shard.index=2"], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--shard.index", r.stderr)
+
+
 class CommandLineTest(unittest.TestCase):
     def run_binary(self, *args):
         return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=30)
