@@ -1,5 +1,6 @@
 """Shared pieces of the end-to-end tests: free ports, the exporter process, smtp-sink,
 scripted SMTP servers and a strict parser of the exposition format."""
+import json
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -75,8 +77,29 @@ class SmtpSink:
         if os.geteuid() == 0:
             args += ["-u", "nobody"]
         args += list(options) + [f"127.0.0.1:{self.port}", "100"]
+        self.args = args
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(self.port)
+
+    def restart(self, timeout=15.0):
+        """Starts smtp-sink again, with the same options ON THE SAME PORT, after stop(). Retries
+        (bounded by `timeout`) while the port cannot be bound yet."""
+        if self.proc.poll() is None:
+            raise RuntimeError("smtp-sink is still running; stop() it first")
+        deadline = time.monotonic() + timeout
+        while True:
+            self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_for_port(self.port, timeout=max(0.5, min(5.0, deadline - time.monotonic())))
+                if self.proc.poll() is None:
+                    return
+            except TimeoutError:
+                pass
+            self.stop()
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"smtp-sink could not listen on 127.0.0.1:{self.port} again "
+                                   f"within {timeout}s")
+            time.sleep(0.5)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -186,6 +209,84 @@ class Exporter:
                 self.proc.wait()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class LoggedProcess:
+    """Any program, its stdout and stderr in `log_path`; stop() terminates, then kills."""
+
+    def __init__(self, args, log_path, **popen_kwargs):
+        self.args = list(args)
+        self.log_path = log_path
+        self.log = open(log_path, "w+")
+        self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, **popen_kwargs)
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def log_tail(self, lines=40):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return "".join(f.readlines()[-lines:])
+        except OSError as e:
+            return f"(no log: {e})"
+
+    def stop(self, timeout=10.0):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if not self.log.closed:
+            self.log.close()
+
+
+class WebhookReceiver:
+    """An HTTP server on a free loopback port, in a thread, that records every JSON body POSTed
+    to it (e.g. Alertmanager's webhook notifications) as (monotonic time, parsed body)."""
+
+    def __init__(self):
+        receipts = self.receipts = []
+        lock = self.lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                try:
+                    parsed = json.loads(body)
+                except ValueError:
+                    parsed = {"unparsable": body.decode(errors="replace")}
+                with lock:
+                    receipts.append((time.monotonic(), parsed))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
+                                       daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/"
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.receipts)
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
 
 
 def wait_until(predicate, timeout, interval=0.2, what="condition"):

@@ -1,0 +1,557 @@
+#!/usr/bin/env python3
+"""Live proof of the operating files: the alert rules and dashboards, run against the real thing.
+
+    /usr/bin/python3 tests/e2e/test_alerting_live.py PATH_TO_SMTP_EXPORTER
+
+Starts, all on loopback: Postfix smtp-sink; the exporter in interval mode (1s, QoS 500ms) probing
+the sink and a closed port; a real Prometheus (scrape and evaluation every 1s) that scrapes the
+exporter as job `smtp_exporter` and loads a copy of alerts/smtp_exporter.rules.yml; a real
+Alertmanager that sends every alert to a webhook receiver inside this test. Then:
+
+  1. waits until Prometheus scrapes the exporter (up == 1) and the recording rules have data;
+  2. runs every query of dashboards/*.json the way Grafana would (panel targets as instant and/or
+     range queries, template variables through /api/v1/series and /api/v1/label/<name>/values,
+     annotation queries as range queries), with the variables filled in: every one must parse,
+     at least MIN_DATA_SHARE of them must return data, and every one without data must have a
+     known reason (see NO_DATA_REASONS);
+  3. stops smtp-sink and waits for Alertmanager's webhook to deliver SMTPServerDown firing for that
+     target (alertname, target, module, job, severity=critical); runs the dashboard queries again
+     while it fires (the failure panels and the alert annotation must now have data); starts
+     smtp-sink again on the same port and waits for the resolved notification.
+
+The rules copy differs from the shipped file only in the `for:` durations, shortened to
+FOR_DURATION so the test takes seconds, not minutes (rewritten with python3-yaml from the shipped
+file, so it follows it). No window needs shortening for SMTPServerDown: its
+smtp:probe_events:rate5m{event="5509"} > 0 holds as soon as two scrapes inside the 5m window
+show a new failure, and it resolves when smtp_probe_success returns to 1. The test asserts that
+the copy differs from the shipped file in nothing but `for:`.
+
+Skipped (with a message) only when the prometheus or alertmanager binary is missing; CI installs
+them (scripts/packages.txt, kind `test`). Every wait is bounded; every process and temporary
+directory is removed in cleanups, also on failure; the bounds add up to under ctest's 300 s
+(typical run: about 20 s). On failure it prints Prometheus' alerts, rules
+and targets, Alertmanager's alerts, the webhook receipts and the logs' tails.
+"""
+import copy
+import glob
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (Exporter, LoggedProcess, SmtpSink, WebhookReceiver, free_port, http_get,  # noqa: E402
+                     wait_until)
+
+BINARY = None
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+RULES_FILE = os.path.join(ROOT, "alerts", "smtp_exporter.rules.yml")
+DASHBOARDS = sorted(glob.glob(os.path.join(ROOT, "dashboards", "*.json")))
+
+JOB = "smtp_exporter"
+SINK_TARGET = "sink"
+CLOSED_TARGET = "closed"
+FOR_DURATION = "5s"
+MIN_DATA_SHARE = 0.70
+
+# Grafana's built-in variables, as Grafana fills them for the dashboards' default time range
+# (now-6h): $__interval = 6h / ~1000 points, rounded (20s); $__rate_interval =
+# max($__interval + 15s (Grafana's default scrape interval), 4 x 15s) = 1m.
+RANGE_SECONDS = 6 * 3600
+STEP_SECONDS = 20
+BUILTINS = {
+    "__range": f"{RANGE_SECONDS}s", "__range_s": str(RANGE_SECONDS), "__range_ms": str(RANGE_SECONDS * 1000),
+    "__interval": f"{STEP_SECONDS}s", "__interval_ms": str(STEP_SECONDS * 1000),
+    "__rate_interval": "1m",
+}
+
+# A query may return nothing while the probed server is healthy and no TLS is probed; each such
+# query must match one of these (regex searched in the query as written in the dashboard), and
+# the reason is printed. `healthy_only` marks the ones that must have data while the target is down.
+NO_DATA_REASONS = [
+    (r"smtp_tls_|smtp:tls_", "TLS metric: smtp-sink offers no STARTTLS and the module probes without TLS", False),
+    (r"\bALERTS\b", "alert annotation: no SMTP alert fires for the healthy target", True),
+    (r"smtp_probe_failures_total|smtp:probe_failures:", "failures filtered by > 0: the healthy target has none", True),
+]
+
+PROMETHEUS_BINARIES = ["/usr/bin/prometheus", "prometheus"]
+ALERTMANAGER_BINARIES = ["/usr/bin/prometheus-alertmanager", "prometheus-alertmanager", "alertmanager"]
+
+
+def find_binary(candidates):
+    for c in candidates:
+        path = c if os.path.isabs(c) else shutil.which(c)
+        if path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def shortened_rules(rules):
+    """The rules with every alert's `for:` set to FOR_DURATION (nothing else changed)."""
+    out = copy.deepcopy(rules)
+    for group in out["groups"]:
+        for rule in group["rules"]:
+            if "alert" in rule and "for" in rule:
+                rule["for"] = FOR_DURATION
+    return out
+
+
+def without_for(rules):
+    out = copy.deepcopy(rules)
+    for group in out["groups"]:
+        for rule in group["rules"]:
+            rule.pop("for", None)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Grafana's variable interpolation for the Prometheus data source.
+def prometheus_regular_escape(value):
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def prometheus_special_regex_escape(value):
+    value = prometheus_regular_escape(value).replace("\\", "\\\\\\\\")
+    return re.sub(r"[$^*{}\[\]'+?.()|]", lambda m: "\\\\" + m.group(0), value)
+
+
+def format_variable(var, values):
+    """What Grafana writes for `var` holding `values` (a list) into a PromQL query."""
+    if not var.get("multi") and not var.get("includeAll"):
+        return prometheus_regular_escape(values[0])
+    escaped = [prometheus_special_regex_escape(v) for v in values]
+    return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
+
+
+def interpolate(text, values):
+    """Replaces $name, ${name}, ${name:fmt} and [[name]]; an unknown variable is an error."""
+    def repl(m):
+        name = m.group(1) or m.group(2) or m.group(3)
+        if name not in values:
+            raise AssertionError(f"unknown Grafana variable ${name} in: {text}")
+        return values[name]
+    return re.sub(r"\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)\]\]|\$(\w+)", repl, text)
+
+
+def flat_panels(panels):
+    for p in panels or []:
+        yield p
+        yield from flat_panels(p.get("panels"))
+
+
+# ---------------------------------------------------------------------------------------------
+class AlertingLiveTest(unittest.TestCase):
+
+    def setUp(self):
+        self.started = time.monotonic()
+        self.exporter = self.sink = self.prometheus = self.alertmanager = self.webhook = None
+        self.prom_bin = find_binary(PROMETHEUS_BINARIES)
+        self.am_bin = find_binary(ALERTMANAGER_BINARIES)
+        if not self.prom_bin or not self.am_bin:
+            self.skipTest("needs Debian's prometheus and prometheus-alertmanager "
+                          f"(found prometheus={self.prom_bin}, alertmanager={self.am_bin}); "
+                          "scripts/test.sh installs them from scripts/packages.txt")
+        self.dir = tempfile.mkdtemp(prefix="smtp_alerting_live_")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        try:
+            self.start_everything()
+        except BaseException:
+            print(self.diagnostics(), flush=True)
+            raise
+
+    def start_everything(self):
+        # The webhook that Alertmanager notifies.
+        self.webhook = WebhookReceiver()
+        self.addCleanup(self.webhook.stop)
+
+        # smtp-sink and the exporter (cleanups registered before construction can fail).
+        self.sink = self.construct(SmtpSink)
+        closed_port = free_port()
+        config = f"""
+global:
+  mode: interval
+  interval: 1s
+modules:
+  smtp_ehlo:
+    timeout: 5s
+    qos_timeout: 500ms
+    ehlo_name: probe.example.org
+targets:
+  - name: {SINK_TARGET}
+    address: 127.0.0.1:{self.sink.port}
+  - name: {CLOSED_TARGET}
+    address: 127.0.0.1:{closed_port}
+"""
+        self.exporter = self.construct(Exporter, BINARY, config)
+
+        # Alertmanager: everything to the webhook, quickly, resolved notifications too.
+        self.am_port = free_port()
+        am_config = {
+            "route": {"receiver": "webhook", "group_by": ["alertname", "target", "module"],
+                      "group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h"},
+            "receivers": [{"name": "webhook",
+                           "webhook_configs": [{"url": self.webhook.url, "send_resolved": True}]}],
+        }
+        am_config_path = os.path.join(self.dir, "alertmanager.yml")
+        with open(am_config_path, "w") as f:
+            yaml.safe_dump(am_config, f)
+        os.mkdir(os.path.join(self.dir, "am-data"))
+        self.alertmanager = LoggedProcess(
+            [self.am_bin, f"--config.file={am_config_path}",
+             f"--storage.path={os.path.join(self.dir, 'am-data')}",
+             f"--web.listen-address=127.0.0.1:{self.am_port}", "--cluster.listen-address="],
+            os.path.join(self.dir, "alertmanager.log"), cwd=self.dir)
+        self.addCleanup(self.alertmanager.stop)
+
+        # Prometheus with the rules copy.
+        with open(RULES_FILE) as f:
+            self.shipped_rules = yaml.safe_load(f)
+        self.rules_copy = shortened_rules(self.shipped_rules)
+        rules_path = os.path.join(self.dir, "smtp_exporter.rules.yml")
+        with open(rules_path, "w") as f:
+            yaml.safe_dump(self.rules_copy, f, sort_keys=False)
+        self.prom_port = free_port()
+        prom_config = {
+            "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
+            "rule_files": [rules_path],
+            "alerting": {"alertmanagers": [{"static_configs": [{"targets": [f"127.0.0.1:{self.am_port}"]}]}]},
+            "scrape_configs": [{"job_name": JOB,
+                                "static_configs": [{"targets": [f"127.0.0.1:{self.exporter.port}"]}]}],
+        }
+        prom_config_path = os.path.join(self.dir, "prometheus.yml")
+        with open(prom_config_path, "w") as f:
+            yaml.safe_dump(prom_config, f, sort_keys=False)
+        os.mkdir(os.path.join(self.dir, "prom-data"))
+        self.prometheus = LoggedProcess(
+            [self.prom_bin, f"--config.file={prom_config_path}",
+             f"--storage.tsdb.path={os.path.join(self.dir, 'prom-data')}",
+             f"--web.listen-address=127.0.0.1:{self.prom_port}"],
+            os.path.join(self.dir, "prometheus.log"), cwd=self.dir)
+        self.addCleanup(self.prometheus.stop)
+
+        for name, proc, port in (("alertmanager", self.alertmanager, self.am_port),
+                                 ("prometheus", self.prometheus, self.prom_port)):
+            try:
+                wait_until(lambda: not proc.running() or self.ready(port), 20, what=f"{name} ready")
+            except AssertionError:
+                pass
+            if not proc.running() or not self.ready(port):
+                self.fail(f"{name} did not start (exit code {proc.proc.poll()}):\n{proc.log_tail()}")
+
+    @staticmethod
+    def ready(port):
+        try:
+            return http_get(f"http://127.0.0.1:{port}/-/ready", timeout=2)[0] == 200
+        except OSError:
+            return False
+
+    def construct(self, cls, *args):
+        """cls(*args) with its stop() registered as a cleanup before __init__ runs, so a process
+        started by a constructor that then fails (e.g. waiting for the port) is still stopped."""
+        obj = cls.__new__(cls)
+        if cls is Exporter:
+            self.exporter_in_construction = obj  # for diagnostics if __init__ fails
+
+        def stop():
+            if hasattr(obj, "proc"):
+                obj.stop()
+        self.addCleanup(stop)
+        obj.__init__(*args)
+        return obj
+
+    # -----------------------------------------------------------------------------------------
+    # Prometheus HTTP API
+    def api(self, path, **params):
+        """GET /api/v1/<path>; returns (HTTP status, parsed JSON or None, body)."""
+        query = urllib.parse.urlencode(params, doseq=True)
+        status, body, _ = http_get(f"http://127.0.0.1:{self.prom_port}/api/v1/{path}?{query}", timeout=30)
+        try:
+            return status, json.loads(body), body
+        except ValueError:
+            return status, None, body
+
+    def instant(self, expr):
+        status, doc, body = self.api("query", query=expr)
+        if status != 200 or not doc or doc.get("status") != "success":
+            raise AssertionError(f"query {expr!r}: HTTP {status}: {body[:500]}")
+        return doc["data"]["result"]
+
+    # -----------------------------------------------------------------------------------------
+    # Diagnostics
+    def diagnostics(self):
+        out = [f"--- diagnostics after {time.monotonic() - self.started:.1f}s ---"]
+        if self.prometheus and self.prometheus.running():
+            try:
+                _, doc, body = self.api("alerts")
+                out.append("Prometheus /api/v1/alerts:\n" + json.dumps((doc or {}).get("data", body), indent=1)[:6000])
+                _, doc, body = self.api("rules")
+                lines = []
+                for g in (doc or {}).get("data", {}).get("groups", []):
+                    for r in g.get("rules", []):
+                        lines.append(f"  {g['name']}/{r.get('name')} type={r.get('type')} state={r.get('state', '-')} "
+                                     f"health={r.get('health')} duration={r.get('duration', '-')} "
+                                     f"lastError={r.get('lastError', '')!r} alerts="
+                                     + json.dumps([{"labels": a.get("labels"), "state": a.get("state")}
+                                                   for a in r.get("alerts", [])]))
+                out.append("Prometheus /api/v1/rules:\n" + ("\n".join(lines) or body[:3000]))
+                _, doc, body = self.api("targets")
+                out.append("Prometheus /api/v1/targets:\n" + json.dumps(
+                    [{k: t.get(k) for k in ("scrapeUrl", "health", "lastError", "lastScrape")}
+                     for t in (doc or {}).get("data", {}).get("activeTargets", [])], indent=1))
+                for expr in ("smtp_probe_success", 'smtp:probe_events:rate5m{event="5509"}'):
+                    out.append(f"{expr} = " + json.dumps(self.instant(expr)))
+            except Exception as e:  # diagnostics must not hide the failure
+                out.append(f"(Prometheus API failed: {e})")
+        if self.alertmanager and self.alertmanager.running():
+            status, body, _ = http_get(f"http://127.0.0.1:{self.am_port}/api/v2/alerts", timeout=10)
+            out.append(f"Alertmanager /api/v2/alerts ({status}):\n{body[:4000]}")
+        if self.webhook:
+            out.append("Webhook receipts:")
+            for t, payload in self.webhook.snapshot():
+                out.append(f"  +{t - self.started:.1f}s status={payload.get('status')} alerts="
+                           + json.dumps([(a.get("status"), a.get("labels")) for a in payload.get("alerts", [])]))
+        exporter = self.exporter or getattr(self, "exporter_in_construction", None)
+        if exporter and hasattr(exporter, "log") and not exporter.log.closed:
+            out.append(f"Exporter (exit code {exporter.proc.poll()}) log tail:\n"
+                       + "".join(exporter.logs().splitlines(True)[-30:]))
+        for name, proc in (("Prometheus", self.prometheus), ("Alertmanager", self.alertmanager)):
+            if proc:
+                out.append(f"{name} log tail:\n{proc.log_tail(20)}")
+        return "\n".join(out)
+
+    def log(self, msg):
+        print(f"[+{time.monotonic() - self.started:5.1f}s] {msg}", flush=True)
+
+    # -----------------------------------------------------------------------------------------
+    def webhook_alerts(self, since=0.0):
+        """[(receipt time, alert dict)] of every alert in notifications received after `since`."""
+        return [(t, a) for t, payload in self.webhook.snapshot() if t >= since
+                for a in payload.get("alerts", [])]
+
+    def server_down(self, target, status, since):
+        return [a for t, a in self.webhook_alerts(since)
+                if a.get("labels", {}).get("alertname") == "SMTPServerDown"
+                and a.get("labels", {}).get("target") == target and a.get("status") == status]
+
+    def test_dashboards_query_and_server_down_fires_and_resolves(self):
+        try:
+            self.run_scenario()
+        except BaseException:
+            print(self.diagnostics(), flush=True)
+            raise
+
+    def run_scenario(self):
+        # The copy of the rules differs from the shipped file in the `for:` durations only.
+        self.assertEqual(without_for(self.rules_copy), without_for(self.shipped_rules))
+
+        # 1. Prometheus scrapes the exporter and the recording rules have data.
+        sink = f'target="{SINK_TARGET}"'
+        ready_exprs = [
+            f'up{{job="{JOB}"}} == 1',
+            f'smtp_probe_success{{job="{JOB}",{sink}}} == 1',
+            f'smtp:probe_qos_errors:ratio_rate6h{{{sink}}}',
+            f'smtp:ehlo_within_qos:ratio_rate30m{{{sink}}}',
+            f'smtp:probe_events:rate5m{{{sink},event="5510"}} > 0',
+        ]
+        wait_until(lambda: all(self.instant(e) for e in ready_exprs), 40, interval=0.5,
+                   what="Prometheus scraping the exporter and recording: " + ", ".join(ready_exprs))
+        self.log("Prometheus scrapes the exporter; recording rules have data")
+
+        # The shortened copy is what Prometheus evaluates.
+        _, doc, _ = self.api("rules", type="alert")
+        durations = {r["name"]: r.get("duration") for g in doc["data"]["groups"] for r in g["rules"]}
+        self.assertEqual(durations.get("SMTPServerDown"), 5, durations)
+
+        # No SMTPServerDown for the healthy sink so far.
+        self.assertFalse(self.server_down(SINK_TARGET, "firing", 0.0), "SMTPServerDown fired for a healthy target")
+
+        # 2. Every dashboard query.
+        healthy = self.run_dashboards("healthy target")
+        with_data = sum(1 for q in healthy if q["data"])
+        share = with_data / len(healthy)
+        self.log(f"dashboard queries with data: {with_data} of {len(healthy)} ({share:.0%}); "
+                 f"without: {len(healthy) - with_data}")
+        unexplained = []
+        for q in healthy:
+            if not q["data"]:
+                reason = q["reason"] or "NO KNOWN REASON"
+                print(f"    no data: {q['where']}: {reason}\n        {q['query']}")
+                if not q["reason"]:
+                    unexplained.append(q)
+        self.assertFalse(unexplained, "dashboard queries without data and without a known reason: "
+                         + "; ".join(f"{q['where']}: {q['query']}" for q in unexplained))
+        self.assertGreaterEqual(share, MIN_DATA_SHARE)
+
+        # 3. smtp-sink goes away: SMTPServerDown must fire for it.
+        stopped_at = time.monotonic()
+        self.sink.stop()
+        self.log(f"smtp-sink stopped (port {self.sink.port})")
+        wait_until(lambda: self.server_down(SINK_TARGET, "firing", stopped_at), 90, interval=0.5,
+                   what="webhook: SMTPServerDown firing for the stopped smtp-sink")
+        alert = self.server_down(SINK_TARGET, "firing", stopped_at)[0]
+        labels = alert["labels"]
+        self.log(f"SMTPServerDown firing received after {time.monotonic() - stopped_at:.1f}s: {labels}")
+        self.assertEqual(labels.get("severity"), "critical")
+        self.assertEqual(labels.get("job"), JOB)
+        self.assertEqual(labels.get("module"), "smtp_ehlo")
+        self.assertEqual(labels.get("instance"), f"127.0.0.1:{self.exporter.port}")
+        self.assertIn(SINK_TARGET, alert.get("annotations", {}).get("summary", ""))
+        # The closed port fired too (it never answered), and got the same labels.
+        self.assertTrue(self.server_down(CLOSED_TARGET, "firing", 0.0), "no SMTPServerDown for the closed port")
+
+        # While it is down, the failure panels and the alert annotations show it.
+        down = self.run_dashboards("target down")
+        gained = [q for q, h in zip(down, healthy) if q["data"] and not h["data"]]
+        self.log(f"while down: {sum(1 for q in down if q['data'])} of {len(down)} queries with data; "
+                 f"gained data: {', '.join(q['where'] for q in gained) or 'none'}")
+        must_gain = [q for q, h in zip(down, healthy) if not h["data"] and h["healthy_only"] and not q["data"]]
+        self.assertFalse(must_gain, "queries still without data while the target is down: "
+                         + "; ".join(f"{q['where']}: {q['query']}" for q in must_gain))
+
+        # 4. smtp-sink comes back on the same port: SMTPServerDown must resolve.
+        restarted_at = time.monotonic()
+        self.sink.restart()
+        self.log(f"smtp-sink started again on port {self.sink.port}")
+        wait_until(lambda: self.server_down(SINK_TARGET, "resolved", restarted_at), 60, interval=0.5,
+                   what="webhook: SMTPServerDown resolved for the restarted smtp-sink")
+        resolved = self.server_down(SINK_TARGET, "resolved", restarted_at)[0]
+        self.assertEqual(resolved["labels"].get("severity"), "critical")
+        self.log(f"SMTPServerDown resolved received after {time.monotonic() - restarted_at:.1f}s")
+        self.assertTrue(self.instant(f'smtp_probe_success{{{sink}}} == 1'))
+
+        received = sorted({(a["labels"].get("alertname"), a["labels"].get("target", "-"), a.get("status"))
+                           for _, a in self.webhook_alerts()})
+        self.log("all notifications received: " + ", ".join("/".join(r) for r in received))
+
+    # -----------------------------------------------------------------------------------------
+    def run_dashboards(self, phase):
+        results = []
+        for path in DASHBOARDS:
+            with open(path) as f:
+                dashboard = json.load(f)
+            results += self.run_dashboard(os.path.basename(path), dashboard)
+        self.log(f"{phase}: ran {len(results)} queries of {len(DASHBOARDS)} dashboards")
+        return results
+
+    def run_dashboard(self, name, dashboard):
+        now = time.time()
+        start, end = now - RANGE_SECONDS, now
+        values = dict(BUILTINS)
+        results = []
+        # Template variables in order; each one's value comes from its query's answer.
+        wanted = {"job": JOB, "target": SINK_TARGET}
+        for var in dashboard.get("templating", {}).get("list", []):
+            vname = var["name"]
+            if var.get("type") == "datasource":
+                values[vname] = "prometheus"  # only used in datasource fields, never in PromQL
+                continue
+            if var.get("type") != "query":
+                continue
+            query = var.get("query")
+            if isinstance(query, dict):
+                query = query.get("query", "")
+            query = interpolate(query, values)
+            found = self.variable_values(query, start, end)
+            where = f"{name} variable ${vname}"
+            self.assertTrue(found, f"{where}: no values for {query}")
+            choice = wanted.get(vname, sorted(found)[0])
+            self.assertIn(choice, found, f"{where}: {query} gave {sorted(found)}")
+            values[vname] = format_variable(var, [choice])
+            results.append(self.result(where, var.get("query"), query, True))
+
+        for panel in flat_panels(dashboard.get("panels")):
+            for target in panel.get("targets") or []:
+                if not target.get("expr"):
+                    continue
+                where = f"{name} panel {panel.get('id')} '{panel.get('title')}' {target.get('refId')}"
+                expr = interpolate(target["expr"], values)
+                kinds = []
+                if target.get("instant"):
+                    kinds.append("instant")
+                if target.get("range") or not target.get("instant"):
+                    kinds.append("range")
+                data = False
+                for kind in kinds:
+                    data |= self.run_query(where, expr, kind, start, end, STEP_SECONDS)
+                results.append(self.result(where, target["expr"], expr, data))
+
+        for ann in dashboard.get("annotations", {}).get("list", []):
+            if not ann.get("expr"):
+                continue
+            where = f"{name} annotation '{ann.get('name')}'"
+            expr = interpolate(ann["expr"], values)
+            step = self.seconds(ann.get("step") or f"{STEP_SECONDS}s")
+            data = self.run_query(where, expr, "range", start, end, step)
+            results.append(self.result(where, ann["expr"], expr, data))
+        return results
+
+    def result(self, where, written, query, data):
+        reason, healthy_only = None, False
+        for pattern, why, only in NO_DATA_REASONS:
+            if re.search(pattern, written or ""):
+                reason, healthy_only = why, only
+                break
+        return {"where": where, "query": query, "data": data, "reason": reason, "healthy_only": healthy_only}
+
+    @staticmethod
+    def seconds(duration):
+        units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+        total = 0.0
+        for n, unit in re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)", duration):
+            total += float(n) * units[unit]
+        return total
+
+    def run_query(self, where, expr, kind, start, end, step):
+        """Runs one query; it must parse and succeed. Returns whether it returned data."""
+        if kind == "instant":
+            status, doc, body = self.api("query", query=expr, time=f"{end:.3f}")
+        else:
+            # end - start is a whole number of steps, so the last point is at `end`.
+            status, doc, body = self.api("query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}",
+                                         step=str(step))
+        self.assertEqual(status, 200, f"{where} ({kind}) {expr}: HTTP {status}: {body[:500]}")
+        self.assertEqual(doc.get("status"), "success", f"{where} ({kind}) {expr}: {body[:500]}")
+        data = doc["data"]
+        if data["resultType"] == "matrix":
+            return any(series.get("values") for series in data["result"])
+        if data["resultType"] == "vector":
+            return bool(data["result"])
+        return True  # scalar, string
+
+    def variable_values(self, query, start, end):
+        """The values Grafana offers for a template variable query, checked both ways Grafana
+        asks Prometheus (series API and label values API), which must agree."""
+        m = re.fullmatch(r"\s*label_values\((.+),\s*([A-Za-z_]\w*)\s*\)\s*", query)
+        if m:
+            selector, label = m.group(1), m.group(2)
+            status, doc, body = self.api("series", **{"match[]": selector, "start": f"{start:.3f}", "end": f"{end:.3f}"})
+            self.assertEqual((status, (doc or {}).get("status")), (200, "success"), f"{query}: {body[:500]}")
+            from_series = {s[label] for s in doc["data"] if label in s}
+            status, doc, body = self.api(f"label/{label}/values",
+                                         **{"match[]": selector, "start": f"{start:.3f}", "end": f"{end:.3f}"})
+            self.assertEqual((status, (doc or {}).get("status")), (200, "success"), f"{query}: {body[:500]}")
+            from_labels = set(doc["data"])
+            self.assertEqual(from_series, from_labels, f"{query}: series API and label values API disagree")
+            return from_series
+        m = re.fullmatch(r"\s*label_values\(\s*([A-Za-z_]\w*)\s*\)\s*", query)
+        if m:
+            status, doc, body = self.api(f"label/{m.group(1)}/values", start=f"{start:.3f}", end=f"{end:.3f}")
+            self.assertEqual((status, (doc or {}).get("status")), (200, "success"), f"{query}: {body[:500]}")
+            return set(doc["data"])
+        m = re.fullmatch(r"\s*query_result\((.+)\)\s*", query)
+        expr = m.group(1) if m else query
+        result = self.instant(expr)
+        return {json.dumps(r.get("metric")) for r in result}
+
+
+if __name__ == "__main__":
+    from harness import binary_from_argv
+    BINARY = binary_from_argv()
+    unittest.main(verbosity=2)
