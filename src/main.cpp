@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "log/log.hpp"
 #include "version.hpp"
+#include "web/web_config.hpp"
 
 namespace se = smtp_exporter;
 
@@ -44,10 +45,13 @@ int main(int argc, char** argv) {
   se::app::Options options;
   bool check_only = false;
   bool show_version = false;
-  std::string level = "info", format = "logfmt", timeout_offset = "0.5s";
+  std::string level = "info", format = "logfmt", timeout_offset = "0.5s", web_config_file;
   cli.add_option("--config.file", options.config_file, "Configuration file")->capture_default_str();
   cli.add_flag("--config.check", check_only, "Validate the configuration file, print every error and exit");
   cli.add_option("--web.listen-address", options.listen_address, "Address to listen on")->capture_default_str();
+  cli.add_option("--web.config.file", web_config_file,
+                 "Web config file (exporter-toolkit format): TLS, basic auth and headers for the exporter's "
+                 "own endpoints; empty: plain HTTP without auth");
   cli.add_option("--web.telemetry-path", options.telemetry_path, "Path under which to expose metrics")
       ->capture_default_str();
   cli.add_option("--log.level", level, "Only log messages with this severity or above: debug, info, warn, error")
@@ -96,6 +100,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (!web_config_file.empty()) {
+    auto loaded = se::web::load_web_config(web_config_file);
+    for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+    if (!loaded.errors.empty()) {
+      std::cerr << web_config_file << ": " << loaded.errors.size() << " error(s)\n";
+      return 1;
+    }
+    options.web = std::move(*loaded.config);
+  }
+
   if (check_only) {
     const auto loaded = se::config::load_file(options.config_file);
     for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
@@ -110,6 +124,12 @@ int main(int argc, char** argv) {
 
   se::log::init(log_level, log_format);
   se::log::info("starting smtp_exporter", {{"version", se::kVersion}, {"revision", se::kRevision}});
+  if (!web_config_file.empty()) {
+    se::log::info("web configuration loaded",
+                  {{"file", web_config_file},
+                   {"tls", options.web.tls ? "true" : "false"},
+                   {"basic_auth_users", std::to_string(options.web.basic_auth_users.size())}});
+  }
   IoContext io(1);
   se::app::App app(io, options);
   if (!app.reload().empty()) {

@@ -21,6 +21,7 @@
 #include "prober/prober.hpp"
 #include "scheduler/interval_loop.hpp"
 #include "scheduler/probe_slots.hpp"
+#include "web/web_config.hpp"
 
 namespace smtp_exporter::app {
 
@@ -33,6 +34,7 @@ struct Options {
   // shard_count is shard_index.
   unsigned shard_count = 1;
   unsigned shard_index = 0;
+  web::WebConfig web;  // --web.config.file, loaded once at start: TLS, basic auth, headers
 };
 
 // One configured target and everything the exporter keeps for it.

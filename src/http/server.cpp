@@ -11,11 +11,16 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "web/tls.hpp"
 
 namespace smtp_exporter::http {
 
@@ -28,6 +33,8 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kIdleTimeout = std::chrono::seconds(60);   // keep-alive connection without a request
 constexpr auto kWriteTimeout = std::chrono::seconds(60);  // a scraper that stops reading
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+constexpr auto kShutdownTimeout = std::chrono::seconds(5);  // waiting for the client's close_notify
 constexpr std::size_t kMaxRequestBody = 64 * 1024;        // we take no uploads
 }  // namespace
 
@@ -60,14 +67,26 @@ bool parse_listen_address(std::string_view text, std::string& host, unsigned sho
   return true;
 }
 
-Server::Server(asio::any_io_executor executor, Handler handler)
-    : executor_(executor), acceptor_(executor), handler_(std::move(handler)) {}
+Server::Server(asio::any_io_executor executor, Handler handler, web::WebConfig web)
+    : executor_(executor), acceptor_(executor), handler_(std::move(handler)), web_(std::move(web)) {
+  if (!web_.basic_auth_users.empty()) {
+    auth_ = std::make_shared<web::BasicAuth>(web_.basic_auth_users);
+    bcrypt_thread_ = std::make_unique<asio::thread_pool>(1);
+  }
+}
 
 void Server::listen(std::string_view listen_address) {
   std::string host, why;
   unsigned short port = 0;
   if (!parse_listen_address(listen_address, host, port, why)) {
     throw std::runtime_error("--web.listen-address \"" + std::string(listen_address) + "\": " + why);
+  }
+  if (web_.tls && !tls_) {
+    tls_.emplace(asio::ssl::context::tls_server);
+    if (auto failed = web::apply_tls_config(tls_->native_handle(), *web_.tls)) {
+      tls_.reset();
+      throw std::runtime_error("tls_server_config." + failed->key + ": " + failed->message);
+    }
   }
   std::vector<tcp::endpoint> candidates;
   if (host.empty()) {  // every interface: dual-stack IPv6 if the host has it, else IPv4
@@ -116,35 +135,88 @@ asio::awaitable<void> Server::accept_loop() {
 }
 
 asio::awaitable<void> Server::serve(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+  if (!tls_) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await session(stream);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls_);
+  stream.next_layer().expires_after(kHandshakeTimeout);
+  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+  if (hec) co_return;  // plain HTTP, no acceptable client certificate, or too slow: no answer
+  co_await session(stream);
+  // Sends close_notify and waits briefly for the client's. A client that just closes the
+  // connection (stream_truncated) is normal, so the outcome is not looked at.
+  stream.next_layer().expires_after(kShutdownTimeout);
+  co_await stream.async_shutdown(use_tuple);
+}
+
+template <class Stream>
+asio::awaitable<void> Server::session(Stream& stream) {
+  beast::tcp_stream& tcp = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
+  const auto add_headers = [this](Response& response) {
+    for (const auto& [name, value] : web_.headers) response.set(name, value);
+  };
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(kMaxRequestBody);
-    stream.expires_after(kIdleTimeout);
+    tcp.expires_after(kIdleTimeout);
     auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-    if (rec == bhttp::error::end_of_stream || rec == beast::error::timeout || rec == asio::error::eof) break;
+    if (rec == bhttp::error::end_of_stream || rec == beast::error::timeout || rec == asio::error::eof ||
+        rec == asio::ssl::error::stream_truncated) {
+      break;
+    }
     if (rec) {  // malformed request: answer once, then close
       Response bad = make_response(bhttp::status::bad_request, "bad request: " + rec.message() + "\n");
       bad.keep_alive(false);
-      stream.expires_after(kWriteTimeout);
+      add_headers(bad);
+      tcp.expires_after(kWriteTimeout);
       co_await bhttp::async_write(stream, bad, use_tuple);
       break;
     }
     const Request request = parser.release();
-    stream.expires_never();  // a /probe or scrape-mode /metrics may take the whole scrape timeout
-    Response response = co_await handler_(request);
+    tcp.expires_never();  // a /probe or scrape-mode /metrics may take the whole scrape timeout
+    Response response = co_await respond(request);
     response.version(request.version());
     response.keep_alive(request.keep_alive());
+    add_headers(response);
     if (request.method() == bhttp::verb::head) {
       response.body().clear();  // keep Content-Length as for GET
     }
-    stream.expires_after(kWriteTimeout);
+    tcp.expires_after(kWriteTimeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, response, use_tuple);
     if (wec || !response.keep_alive()) break;
   }
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<Response> Server::respond(const Request& request) {
+  if (auth_) {
+    const bool allowed = co_await authorized(request);
+    if (!allowed) {
+      Response denied = make_response(bhttp::status::unauthorized, "Unauthorized\n");
+      denied.set(bhttp::field::www_authenticate, "Basic realm=\"smtp_exporter\"");
+      co_return denied;
+    }
+  }
+  co_return co_await handler_(request);
+}
+
+asio::awaitable<bool> Server::authorized(const Request& request) {
+  const auto header = request.find(bhttp::field::authorization);
+  if (header == request.end()) co_return false;
+  auto credentials = web::parse_basic_authorization(header->value());
+  if (!credentials) co_return false;
+  if (auth_->cached(*credentials)) co_return true;
+  // The check owns copies of what it uses: it may outlive this connection. A named function
+  // object, not a temporary: g++ 12 destroys temporaries in a co_await expression twice.
+  auto check = [auth = auth_, checked = std::move(*credentials)]() -> asio::awaitable<bool> {
+    co_return auth->check(checked);
+  };
+  const bool passed = co_await asio::co_spawn(*bcrypt_thread_, std::move(check), asio::use_awaitable);
+  co_return passed;
 }
 
 }  // namespace smtp_exporter::http

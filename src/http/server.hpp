@@ -1,16 +1,24 @@
 // The exporter's HTTP server: Boost.Beast on the prober's io_context, one coroutine per
-// connection, no thread per request. It knows nothing about the routes it serves.
+// connection, no thread per request. It knows nothing about the routes it serves. A web config
+// (--web.config.file) makes it HTTPS only, asks for basic auth and adds response headers.
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+
+#include "web/basic_auth.hpp"
+#include "web/web_config.hpp"
 
 namespace smtp_exporter::http {
 
@@ -28,21 +36,36 @@ bool parse_listen_address(std::string_view text, std::string& host, unsigned sho
 
 class Server {
  public:
-  Server(boost::asio::any_io_executor executor, Handler handler);
+  // The web config is the one loaded at start: it is not re-read per connection (exporter-toolkit
+  // does that), so a renewed certificate or a changed password takes a restart.
+  Server(boost::asio::any_io_executor executor, Handler handler, web::WebConfig web = {});
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts accepting. Throws std::runtime_error naming the address on failure.
+  // Binds and starts accepting. Throws std::runtime_error naming the address (or the TLS
+  // setting) on failure.
   void listen(std::string_view listen_address);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
 
  private:
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+  // Requests and responses until the client leaves; the same for plain and TLS streams.
+  template <class Stream>
+  boost::asio::awaitable<void> session(Stream& stream);
+  // The handler's response, or 401 when basic auth is on and the credentials do not pass.
+  boost::asio::awaitable<Response> respond(const Request& request);
+  boost::asio::awaitable<bool> authorized(const Request& request);
 
   boost::asio::any_io_executor executor_;
   boost::asio::ip::tcp::acceptor acceptor_;
   Handler handler_;
+  web::WebConfig web_;
+  std::optional<boost::asio::ssl::context> tls_;  // set by listen() when web_.tls is
+  std::shared_ptr<web::BasicAuth> auth_;          // null without basic_auth_users
+  // bcrypt takes tens of milliseconds: it runs on this thread, never on the io_context thread
+  // that times the probes. Declared last, so it is joined before the rest goes.
+  std::unique_ptr<boost::asio::thread_pool> bcrypt_thread_;
 };
 
 }  // namespace smtp_exporter::http

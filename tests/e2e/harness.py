@@ -307,3 +307,57 @@ def binary_from_argv():
         sys.exit("usage: test_X.py PATH_TO_SMTP_EXPORTER")
     binary = sys.argv.pop(1)
     return os.path.abspath(binary)
+
+
+def openssl(*args, cwd=None):
+    """Runs the openssl CLI quietly; raises with its stderr on failure."""
+    done = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"openssl {' '.join(args)}: {done.stderr}")
+
+
+def make_ca(directory, name="ca"):
+    """A private CA made now: <name>.crt and <name>.key in directory. Returns the two paths."""
+    cert, key = os.path.join(directory, f"{name}.crt"), os.path.join(directory, f"{name}.key")
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+            "-subj", f"/CN=smtp_exporter test {name}", "-keyout", key, "-out", cert,
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    return cert, key
+
+
+def make_leaf(directory, name, ca, sans=("DNS:localhost", "IP:127.0.0.1"), usage="serverAuth"):
+    """A certificate for `sans` signed by ca = (cert, key) from make_ca, with extendedKeyUsage
+    `usage` (serverAuth or clientAuth): <name>.crt and <name>.key. Returns the two paths."""
+    cert, key = os.path.join(directory, f"{name}.crt"), os.path.join(directory, f"{name}.key")
+    csr = os.path.join(directory, f"{name}.csr")
+    ext = os.path.join(directory, f"{name}.ext")
+    with open(ext, "w") as f:
+        f.write(f"subjectAltName={','.join(sans)}\nextendedKeyUsage={usage}\nbasicConstraints=CA:FALSE\n")
+    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-subj", f"/CN={name}", "-keyout", key, "-out", csr)
+    openssl("x509", "-req", "-in", csr, "-CA", ca[0], "-CAkey", ca[1], "-CAcreateserial", "-days", "2",
+            "-extfile", ext, "-out", cert)
+    return cert, key
+
+
+def curl(url, *args, timeout=20):
+    """GET with the curl CLI. Returns (curl's exit code, HTTP status or 0, {lower-case header:
+    value}, body text)."""
+    with tempfile.TemporaryDirectory(prefix="curl_") as tmp:
+        headers_file, body_file = os.path.join(tmp, "headers"), os.path.join(tmp, "body")
+        done = subprocess.run(["curl", "-sS", "-o", body_file, "-D", headers_file, "-w", "%{http_code}",
+                               "--max-time", str(timeout), *args, url],
+                              capture_output=True, text=True, timeout=timeout + 10)
+        headers = {}
+        if os.path.exists(headers_file):
+            with open(headers_file) as f:
+                for line in f:
+                    name, sep, value = line.partition(":")
+                    if sep:
+                        headers[name.strip().lower()] = value.strip()
+        body = ""
+        if os.path.exists(body_file):
+            with open(body_file) as f:
+                body = f.read()
+        status = int(done.stdout) if done.stdout.strip().isdigit() else 0
+        return done.returncode, status, headers, body
