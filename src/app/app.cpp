@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "log/log.hpp"
+#include "prober/tls.hpp"
 #include "version.hpp"
 
 namespace smtp_exporter::app {
@@ -58,12 +59,14 @@ App::App(asio::io_context& io, Options options)
 
 std::vector<config::Error> App::reload() {
   config::LoadResult loaded = config::load_file(options_.config_file);
+  std::map<std::string, ModuleRuntime> modules;
+  if (loaded.errors.empty()) modules = prepare_modules(*loaded.config, loaded.errors);
   if (!loaded.errors.empty()) {
     own_metrics_.config_reloaded(false, wall_now());
     for (const auto& e : loaded.errors) log::error("invalid configuration", {{"err", e.to_string()}});
     return std::move(loaded.errors);
   }
-  apply(std::move(*loaded.config));
+  apply(std::move(*loaded.config), std::move(modules));
   own_metrics_.config_reloaded(true, wall_now());
   log::info("configuration loaded", {{"file", options_.config_file},
                                      {"targets", std::to_string(targets_.size())},
@@ -71,11 +74,23 @@ std::vector<config::Error> App::reload() {
   return {};
 }
 
-void App::apply(config::Config config) {
-  std::map<std::string, std::shared_ptr<const config::Module>> modules;
+std::map<std::string, ModuleRuntime> App::prepare_modules(const config::Config& config,
+                                                          std::vector<config::Error>& errors) const {
+  std::map<std::string, ModuleRuntime> modules;
   for (const auto& [name, module] : config.modules) {
-    modules[name] = std::make_shared<const config::Module>(module);
+    ModuleRuntime& runtime = modules[name];
+    runtime.settings = std::make_shared<const config::Module>(module);
+    if (module.tls == config::TlsMode::none) continue;
+    try {
+      runtime.tls_context = prober::make_tls_context(module.tls_config);
+    } catch (const std::exception& e) {
+      errors.push_back({options_.config_file, 0, 0, "modules." + name + ".tls_config", e.what()});
+    }
   }
+  return modules;
+}
+
+void App::apply(config::Config config, std::map<std::string, ModuleRuntime> modules) {
   std::map<std::string, std::shared_ptr<TargetEntry>> old;
   for (auto& entry : targets_) old[entry->target.name] = entry;
 
@@ -85,7 +100,8 @@ void App::apply(config::Config config) {
     return scheduler::stable_hash(t.name) % options_.shard_count != options_.shard_index;
   });
   for (const auto& target : config.targets) {
-    const auto& module = modules.at(target.module);
+    const ModuleRuntime& runtime = modules.at(target.module);
+    const auto& module = runtime.settings;
     auto it = old.find(target.name);
     if (it != old.end() && same_series(*it->second, target, *module)) {
       auto entry = it->second;
@@ -93,6 +109,7 @@ void App::apply(config::Config config) {
       const bool restart = entry->target.interval != target.interval || !interval_mode || !entry->loop;
       entry->target = target;
       entry->module = module;
+      entry->tls_context = runtime.tls_context;
       if (restart && entry->loop) {
         entry->loop->stop();
         entry->loop.reset();
@@ -100,7 +117,8 @@ void App::apply(config::Config config) {
       next.push_back(std::move(entry));
       continue;
     }
-    next.push_back(std::make_shared<TargetEntry>(TargetEntry{target, module, make_state(target, *module), {}, false, {}, {}}));
+    next.push_back(std::make_shared<TargetEntry>(
+        TargetEntry{target, module, runtime.tls_context, make_state(target, *module), {}, false, {}, {}}));
   }
   for (auto& [name, entry] : old) {  // removed or changed: its series go away
     entry->removed = true;
@@ -148,16 +166,19 @@ void App::wait_for_signals() {
   });
 }
 
-asio::awaitable<Outcome> App::execute(config::HostPort address, std::shared_ptr<const config::Module> module,
+asio::awaitable<Outcome> App::execute(config::HostPort address, const ModuleRuntime& runtime,
                                       Clock::time_point deadline, bool transcript) {
+  // Copies taken before the first suspension: a reload may replace `runtime` meanwhile.
+  ModuleRuntime module = runtime;
   // A probe that waits for a slot has not started: its clock starts after the wait.
   auto slot = co_await slots_.acquire();
   own_metrics_.probe_started();
-  const auto hard_deadline = std::min(deadline, Clock::now() + module->timeout);
+  const auto hard_deadline = std::min(deadline, Clock::now() + module.settings->timeout);
   Outcome out;
   // A named request, not a braced temporary: g++ 12 destroys such temporaries in a co_await
   // expression twice.
-  prober::ProbeRequest request{std::move(address), std::move(module), hard_deadline, transcript};
+  prober::ProbeRequest request{std::move(address), std::move(module.settings), hard_deadline, transcript,
+                               std::move(module.tls_context)};
   const double qos = std::chrono::duration<double>(request.module->qos_timeout).count();
   out.result = co_await prober::probe(std::move(request));
   own_metrics_.probe_finished();
@@ -167,7 +188,8 @@ asio::awaitable<Outcome> App::execute(config::HostPort address, std::shared_ptr<
 
 asio::awaitable<void> App::probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline) {
   if (entry->removed) co_return;
-  Outcome out = co_await execute(entry->target.address, entry->module, deadline, false);
+  const ModuleRuntime module{entry->module, entry->tls_context};
+  Outcome out = co_await execute(entry->target.address, module, deadline, false);
   if (entry->removed) co_return;  // reloaded away while probing
   const double now = wall_now();
   entry->state.record(out.result, out.verdict, now);

@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "classify/qos.hpp"
 #include "config/config.hpp"
@@ -38,9 +39,17 @@ struct Options {
 };
 
 // One configured target and everything the exporter keeps for it.
+// A module as probes use it: its settings and, with TLS, its client context (loading a trust
+// store per probe would cost more than the probe).
+struct ModuleRuntime {
+  std::shared_ptr<const config::Module> settings;
+  std::shared_ptr<boost::asio::ssl::context> tls_context;  // null without TLS
+};
+
 struct TargetEntry {
   config::Target target;
   std::shared_ptr<const config::Module> module;
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
   metrics::TargetState state;
   std::shared_ptr<scheduler::IntervalLoop> loop;  // interval mode only
   bool removed = false;                          // dropped by a reload; results are discarded
@@ -80,9 +89,12 @@ class App {
  private:
   using Clock = std::chrono::steady_clock;
 
-  void apply(config::Config config);
+  void apply(config::Config config, std::map<std::string, ModuleRuntime> modules);
+  // The runtime form of every module; errors (a certificate that does not load) are appended.
+  std::map<std::string, ModuleRuntime> prepare_modules(const config::Config& config,
+                                                       std::vector<config::Error>& errors) const;
   void start_loop(const std::shared_ptr<TargetEntry>& entry);
-  boost::asio::awaitable<Outcome> execute(config::HostPort address, std::shared_ptr<const config::Module> module,
+  boost::asio::awaitable<Outcome> execute(config::HostPort address, const ModuleRuntime& module,
                                           Clock::time_point deadline, bool transcript);
   boost::asio::awaitable<void> probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline);
   boost::asio::awaitable<void> probe_all(Clock::time_point deadline);
@@ -104,7 +116,7 @@ class App {
   Options options_;
   std::shared_ptr<const config::Config> config_;
   std::vector<std::shared_ptr<TargetEntry>> targets_;  // in config file order
-  std::map<std::string, std::shared_ptr<const config::Module>> modules_;
+  std::map<std::string, ModuleRuntime> modules_;
   scheduler::ProbeSlots slots_;
   metrics::ExporterMetrics own_metrics_;
   std::deque<RecentProbe> recent_;

@@ -145,7 +145,7 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
   const Outcome out = co_await execute(*address, module->second, *deadline, debug);
   remember(address->to_string() + " (/probe)", module_name, out,
            std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
-  const double qos = std::chrono::duration<double>(module->second->qos_timeout).count();
+  const double qos = std::chrono::duration<double>(module->second.settings->qos_timeout).count();
   std::string metrics_text = metrics::render_probe(out.result, out.verdict, qos);
   log::debug("probe via /probe", {{"target", address->to_string()}, {"module", module_name},
                                   {"event", event_name(out.verdict.event)},

@@ -8,7 +8,7 @@ bool Module::same_settings(const Module& other) const {
   return timeout == other.timeout && qos_timeout == other.qos_timeout &&
          ehlo_name == other.ehlo_name && helo_fallback == other.helo_fallback &&
          ip_protocol == other.ip_protocol && expect_banner == other.expect_banner &&
-         buckets == other.buckets;
+         buckets == other.buckets && tls == other.tls && tls_config == other.tls_config;
 }
 
 const Module* Config::find_module(std::string_view name) const {

@@ -36,6 +36,19 @@ std::optional<HostPort> parse_host_port(std::string_view text, std::string* why)
 // "[IPv6:2001:db8::1]", i.e. a valid EHLO argument.
 bool is_valid_ehlo_name(std::string_view text);
 
+enum class TlsMode { none, starttls, implicit };  // implicit: RFC 8314, the handshake first
+enum class TlsVersion { tls10, tls11, tls12, tls13 };
+
+struct TlsConfig {
+  std::string server_name;  // SNI and the name verified; empty: the target's host
+  std::string ca_file;      // empty: the system trust store
+  std::string cert_file;    // client certificate, with key_file
+  std::string key_file;
+  bool insecure_skip_verify = false;  // still probes, and says so in smtp_tls_cert_verified
+  TlsVersion min_version = TlsVersion::tls12;
+  bool operator==(const TlsConfig&) const = default;
+};
+
 struct Module {
   std::string name;
   Duration timeout{std::chrono::seconds(10)};
@@ -48,6 +61,8 @@ struct Module {
   // Histogram bounds in seconds. After loading: sorted, unique, and always containing qos and
   // 2 x qos, added to the ones written (or to these defaults).
   std::vector<double> buckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  TlsMode tls = TlsMode::none;
+  TlsConfig tls_config;
 
   // Settings equality (the compiled regex is compared through its source).
   bool same_settings(const Module& other) const;

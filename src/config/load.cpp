@@ -269,6 +269,18 @@ class Loader {
         {{"auto", IpProtocol::any}, {"ip4", IpProtocol::ip4}, {"ip6", IpProtocol::ip6}});
   }
 
+  bool read(const Item& item, TlsMode& out) {
+    return read_choice(item, out, "none, starttls or implicit",
+                       {{"none", TlsMode::none}, {"starttls", TlsMode::starttls}, {"implicit", TlsMode::implicit}});
+  }
+  bool read(const Item& item, TlsVersion& out) {
+    return read_choice(item, out, "TLS10, TLS11, TLS12 or TLS13",
+                       {{"TLS10", TlsVersion::tls10},
+                        {"TLS11", TlsVersion::tls11},
+                        {"TLS12", TlsVersion::tls12},
+                        {"TLS13", TlsVersion::tls13}});
+  }
+
   bool read(const Item& item, HostPort& out) {
     auto text = scalar(item);
     if (!text) return false;
@@ -332,6 +344,10 @@ class Loader {
         read_regex(f.value, module);
       } else if (f.name == "buckets") {
         read_buckets(f.value, module.buckets);
+      } else if (f.name == "tls") {
+        read(f.value, module.tls);
+      } else if (f.name == "tls_config") {
+        read_tls_config(f.value, module.tls_config);
       } else {
         return false;
       }
@@ -355,6 +371,60 @@ class Loader {
     module.buckets.erase(std::unique(module.buckets.begin(), module.buckets.end()),
                          module.buckets.end());
     return module;
+  }
+
+  void read_tls_config(const Item& item, TlsConfig& tls) {
+    std::optional<Item> cert, key;
+    for_each_field(item, [&](const Field& f) {
+      if (f.name == "server_name") {
+        read_server_name(f.value, tls.server_name);
+      } else if (f.name == "ca_file") {
+        read_file_name(f.value, tls.ca_file);
+      } else if (f.name == "cert_file") {
+        if (read_file_name(f.value, tls.cert_file)) cert = f.value;
+      } else if (f.name == "key_file") {
+        if (read_file_name(f.value, tls.key_file)) key = f.value;
+      } else if (f.name == "insecure_skip_verify") {
+        read(f.value, tls.insecure_skip_verify);
+      } else if (f.name == "min_version") {
+        read(f.value, tls.min_version);
+      } else {
+        return false;
+      }
+      return true;
+    });
+    // A client certificate needs its key and the other way round.
+    if (cert && !key) error(*cert, "cert_file needs key_file");
+    if (key && !cert) error(*key, "key_file needs cert_file");
+  }
+
+  void read_server_name(const Item& item, std::string& out) {
+    auto text = scalar(item);
+    if (!text) return;
+    std::string why;
+    const auto host = parse_host_port(*text, &why);
+    if (!host || text->find(':') != std::string::npos) {
+      error(item, "expected a host name or an IP address, got " + quote(*text));
+      return;
+    }
+    out = host->host;
+  }
+
+  // Relative to the config file's folder, as in Prometheus. The file must be readable now: a
+  // typo is found at load, not at the first probe.
+  bool read_file_name(const Item& item, std::string& out) {
+    auto text = scalar(item);
+    if (!text) return false;
+    const auto slash = file_.rfind('/');
+    std::string path = *text;
+    if (!path.empty() && path.front() != '/' && slash != std::string::npos) path = file_.substr(0, slash + 1) + path;
+    if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+      std::fclose(f);
+      out = std::move(path);
+      return true;
+    }
+    error(item, "cannot read " + quote(*text) + ": " + std::strerror(errno));
+    return false;
   }
 
   void read_ehlo_name(const Item& item, std::string& out) {

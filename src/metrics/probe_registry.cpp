@@ -75,6 +75,28 @@ std::string render_probe(const prober::ProbeResult& result, const classify::Verd
   single("probe_ip_protocol", "IP version of the address that answered; 0 if none did.",
          ip_protocol(result.peer_address));
 
+  if (result.tls) {  // blackbox's names, so existing certificate alerts and dashboards work
+    const auto& tls = *result.tls;
+    single("probe_ssl_earliest_cert_expiry", "Earliest notAfter in the presented chain (Unix time).",
+           tls.chain_not_after);
+    single("probe_ssl_last_chain_expiry_timestamp_seconds",
+           "Earliest notAfter of the chain the handshake used (Unix time).", tls.chain_not_after);
+    family("probe_tls_version_info", "Negotiated TLS version, 1.").Add({{"version", tls.version}}).Set(1);
+    single("probe_smtp_tls_cert_not_after_timestamp_seconds", "notAfter of the leaf certificate (Unix time).",
+           tls.cert_not_after);
+    single("probe_smtp_tls_chain_not_after_timestamp_seconds",
+           "Earliest notAfter in the presented chain (Unix time).", tls.chain_not_after);
+    single("probe_smtp_tls_cert_verified", "1 if the certificate chain and name verified.", tls.verified);
+    family("probe_smtp_tls_version_info", "Negotiated TLS version, 1.").Add({{"version", tls.version}}).Set(1);
+    family("probe_smtp_tls_cipher_info", "Negotiated TLS cipher, 1.").Add({{"cipher", tls.cipher}}).Set(1);
+    family("probe_smtp_tls_cert_info", "The server's leaf certificate, 1.")
+        .Add({{"subject_cn", tls.subject_cn},
+              {"issuer_cn", tls.issuer_cn},
+              {"serial", tls.serial},
+              {"fingerprint_sha256", tls.fingerprint_sha256}})
+        .Set(1);
+  }
+
   return prometheus::TextSerializer().Serialize(registry.Collect());
 }
 

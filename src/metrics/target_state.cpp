@@ -86,6 +86,7 @@ void TargetState::record(const prober::ProbeResult& result, const classify::Verd
   }
 
   extension_labels(result.extensions, extensions_);
+  if (result.tls) tls_ = result.tls;
 }
 
 }  // namespace smtp_exporter::metrics

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -56,6 +57,9 @@ class TargetState {
   const std::array<double, prober::kPhaseCount>& phase_seconds() const { return phases_; }
   const std::vector<std::string>& extensions() const { return extensions_; }
   prober::Failure last_failure() const { return last_failure_; }
+  // The facts of the last TLS handshake; kept while later probes fail before TLS, so that
+  // certificate expiry stays visible through an outage.
+  const std::optional<prober::TlsFacts>& tls() const { return tls_; }
 
  private:
   TargetIdentity identity_;
@@ -77,6 +81,7 @@ class TargetState {
   double qos_timeout_ = 0;
   double last_run_ts_ = 0;
   prober::Failure last_failure_ = prober::Failure::none;
+  std::optional<prober::TlsFacts> tls_;
 };
 
 }  // namespace smtp_exporter::metrics

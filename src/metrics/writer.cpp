@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -186,6 +187,17 @@ constexpr std::array kFamilies{kProbeSuccess, kEhloSuccess, kEhloDuration, kEven
                                kFailures,     kPhases,      kReplyCode,    kExtensions,
                                kHeloFallback, kQosTimeout,  kLastRun};
 
+// TLS facts: only for targets that completed a handshake.
+constexpr FamilyInfo kTlsNotAfter{"smtp_tls_cert_not_after_timestamp_seconds", "gauge",
+                                  "notAfter of the server's leaf certificate (Unix time)."};
+constexpr FamilyInfo kTlsChainNotAfter{"smtp_tls_chain_not_after_timestamp_seconds", "gauge",
+                                       "Earliest notAfter in the presented certificate chain (Unix time)."};
+constexpr FamilyInfo kTlsVerified{"smtp_tls_cert_verified", "gauge",
+                                  "1 if the certificate chain and name verified in the last handshake."};
+constexpr FamilyInfo kTlsVersion{"smtp_tls_version_info", "gauge", "Negotiated TLS version, 1."};
+constexpr FamilyInfo kTlsCipher{"smtp_tls_cipher_info", "gauge", "Negotiated TLS cipher, 1."};
+constexpr FamilyInfo kTlsCert{"smtp_tls_cert_info", "gauge", "The server's leaf certificate, 1."};
+
 using Targets = std::vector<const TargetState*>;
 
 template <class PerTarget>
@@ -221,6 +233,46 @@ void write_extensions(Sink& s, const Targets& targets) {
       s.put('"');
       end_series(s, 1);
     }
+  });
+}
+
+// `name{<target labels>,k1="v1",...} 1` with values from the server: escaped.
+void info_line(Sink& s, std::string_view name, const TargetState& t,
+               std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
+  std::size_t room = 0;
+  for (const auto& [k, v] : labels) room += k.size() + 4 + 2 * v.size();
+  open_series(s, name, t, room);
+  for (const auto& [k, v] : labels) {
+    s.put(',');
+    s.put(k);
+    s.put("=\"");
+    s.put_escaped(v);
+    s.put('"');
+  }
+  end_series(s, 1);
+}
+
+void write_tls(Sink& s, const Targets& targets) {
+  Targets with_tls;
+  for (const TargetState* t : targets) {
+    if (t->tls()) with_tls.push_back(t);
+  }
+  if (with_tls.empty()) return;
+  write_family(s, kTlsNotAfter, with_tls,
+               [&](const TargetState& t) { gauge_line(s, kTlsNotAfter.name, t, t.tls()->cert_not_after); });
+  write_family(s, kTlsChainNotAfter, with_tls,
+               [&](const TargetState& t) { gauge_line(s, kTlsChainNotAfter.name, t, t.tls()->chain_not_after); });
+  write_family(s, kTlsVerified, with_tls,
+               [&](const TargetState& t) { gauge_line(s, kTlsVerified.name, t, t.tls()->verified ? 1 : 0); });
+  write_family(s, kTlsVersion, with_tls,
+               [&](const TargetState& t) { info_line(s, kTlsVersion.name, t, {{"version", t.tls()->version}}); });
+  write_family(s, kTlsCipher, with_tls,
+               [&](const TargetState& t) { info_line(s, kTlsCipher.name, t, {{"cipher", t.tls()->cipher}}); });
+  write_family(s, kTlsCert, with_tls, [&](const TargetState& t) {
+    const auto& f = *t.tls();
+    info_line(s, kTlsCert.name, t,
+              {{"subject_cn", f.subject_cn}, {"issuer_cn", f.issuer_cn}, {"serial", f.serial},
+               {"fingerprint_sha256", f.fingerprint_sha256}});
   });
 }
 
@@ -303,6 +355,7 @@ void write_targets(std::string& out, const std::vector<const TargetState*>& targ
                [&](const TargetState& t) { gauge_line(s, kQosTimeout.name, t, t.qos_timeout_seconds()); });
   write_family(s, kLastRun, targets,
                [&](const TargetState& t) { gauge_line(s, kLastRun.name, t, t.last_run_timestamp()); });
+  write_tls(s, targets);
   s.flush();
 }
 

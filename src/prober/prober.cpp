@@ -3,23 +3,29 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <tuple>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "prober/tls.hpp"
 #include "smtp/reply.hpp"
 
 namespace smtp_exporter::prober {
 namespace {
 
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
@@ -50,13 +56,18 @@ std::string printable(std::string_view s) {
 
 enum class ReadStatus { ok, timeout, closed, malformed };
 
+// What `co_await (io_operation || timer.async_wait())` gives: the I/O result, or the timer's.
+using IoOrTimeout =
+    std::variant<std::tuple<boost::system::error_code, std::size_t>, std::tuple<boost::system::error_code>>;
+
 struct ReadOutcome {
-  ReadStatus status;
+  ReadStatus status = ReadStatus::closed;
   smtp::Reply reply;
   std::string detail;
 };
 
-// The state of one SMTP session: the socket, the reply parser and the result being filled.
+// The state of one SMTP session: the socket (TLS once started), the reply parser and the
+// result being filled.
 class Session {
  public:
   Session(tcp::socket socket, ProbeResult& result, Clock::time_point start, bool transcript)
@@ -71,7 +82,7 @@ class Session {
   // Reads one complete reply (all lines up to the final one) before `deadline`.
   asio::awaitable<ReadOutcome> read_reply(Clock::time_point deadline) {
     for (;;) {
-      if (pending_.size() > 0) {
+      if (!pending_.empty()) {
         std::size_t used = 0;
         const auto status = parser_.feed(pending_, used);
         pending_.erase(0, used);
@@ -87,16 +98,21 @@ class Session {
         }
       }
       timer_.expires_at(deadline);
-      auto which = co_await (socket_.async_read_some(asio::buffer(buffer_), use_tuple) ||
-                             timer_.async_wait(use_tuple));
+      // if/else, not ?: — g++ 12 miscompiles co_await in both arms of a conditional.
+      IoOrTimeout which;
+      if (tls_) {
+        which = co_await (tls_->async_read_some(asio::buffer(buffer_), use_tuple) || timer_.async_wait(use_tuple));
+      } else {
+        which = co_await (socket_.async_read_some(asio::buffer(buffer_), use_tuple) || timer_.async_wait(use_tuple));
+      }
       if (which.index() == 1) {
         note("timed out waiting for a reply");
         co_return ReadOutcome{ReadStatus::timeout, {}, "timed out waiting for a reply"};
       }
       auto [ec, n] = std::get<0>(which);
       if (ec) {
-        const std::string what = ec == asio::error::eof ? "connection closed by the server"
-                                                        : "read failed: " + ec.message();
+        const bool closed = ec == asio::error::eof || ec == ssl::error::stream_truncated;
+        const std::string what = closed ? "connection closed by the server" : "read failed: " + ec.message();
         note(what);
         co_return ReadOutcome{ReadStatus::closed, {}, what};
       }
@@ -109,8 +125,12 @@ class Session {
     log('>', line);
     line += "\r\n";
     timer_.expires_at(deadline);
-    auto which = co_await (asio::async_write(socket_, asio::buffer(line), use_tuple) ||
-                           timer_.async_wait(use_tuple));
+    IoOrTimeout which;
+    if (tls_) {
+      which = co_await (asio::async_write(*tls_, asio::buffer(line), use_tuple) || timer_.async_wait(use_tuple));
+    } else {
+      which = co_await (asio::async_write(socket_, asio::buffer(line), use_tuple) || timer_.async_wait(use_tuple));
+    }
     if (which.index() == 1) {
       note("timed out writing");
       co_return false;
@@ -118,6 +138,55 @@ class Session {
     auto [ec, n] = std::get<0>(which);
     if (ec) note("write failed: " + ec.message());
     co_return !ec;
+  }
+
+  // Sends a command and reads its reply; a failed write reads as a closed connection.
+  asio::awaitable<ReadOutcome> command(std::string line, Clock::time_point deadline) {
+    // Plain statements around each co_await: g++ 12 miscompiles some fancier forms.
+    const bool sent = co_await send(std::move(line), deadline);
+    ReadOutcome outcome;
+    if (!sent) {
+      outcome.detail = "write failed";
+      co_return outcome;
+    }
+    outcome = co_await read_reply(deadline);
+    co_return outcome;
+  }
+
+  // Bytes the server sent after its last complete reply, unasked.
+  bool has_unread_bytes() const { return !pending_.empty(); }
+
+  // The TLS handshake; on success the session talks TLS from here on and result.tls is set.
+  // Returns Failure::none, tls_handshake or tls_verify, with `detail` saying why.
+  asio::awaitable<Failure> start_tls(ssl::context& context, const std::string& server_name,
+                                     bool insecure_skip_verify, Clock::time_point deadline, std::string& detail) {
+    tls_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, context);
+    prepare_tls(tls_->native_handle(), server_name, insecure_skip_verify);
+    timer_.expires_at(deadline);
+    auto which = co_await (tls_->async_handshake(ssl::stream_base::client, use_tuple) || timer_.async_wait(use_tuple));
+    if (which.index() == 1) {
+      detail = "TLS handshake timed out";
+      note(detail);
+      co_return Failure::tls_handshake;
+    }
+    auto [ec] = std::get<0>(which);
+    const std::string unverified = verify_error(tls_->native_handle());
+    if (ec) {
+      if (!unverified.empty()) {
+        // The certificate arrived: keep its facts, an expired one is exactly what to show.
+        result_.tls = read_tls_facts(tls_->native_handle());
+        detail = "certificate not verified for " + server_name + ": " + unverified;
+        note(detail);
+        co_return Failure::tls_verify;
+      }
+      detail = "TLS handshake failed: " + ec.message();
+      note(detail);
+      co_return Failure::tls_handshake;
+    }
+    result_.tls = read_tls_facts(tls_->native_handle());
+    note("TLS established: " + result_.tls->version + ", " + result_.tls->cipher + ", certificate " +
+         (result_.tls->verified ? "verified" : "NOT verified (" + unverified + ")"));
+    co_return Failure::none;
   }
 
   void close() {
@@ -141,6 +210,7 @@ class Session {
   }
 
   tcp::socket socket_;
+  std::unique_ptr<ssl::stream<tcp::socket&>> tls_;  // set once TLS starts
   asio::steady_timer timer_;
   smtp::ReplyParser parser_;
   std::array<char, 4096> buffer_{};
@@ -154,10 +224,11 @@ bool is_helo_fallback_code(int code) {
   return code == 500 || code == 501 || code == 502 || code == 550;
 }
 
-// Resolves the target to the addresses to try, in order, honouring ip_protocol.
-asio::awaitable<std::vector<tcp::endpoint>> resolve(const config::HostPort& where,
-                                                    config::IpProtocol family,
-                                                    boost::system::error_code& ec) {
+// Resolves the target to the addresses to try, in order, honouring ip_protocol, before
+// `deadline`. Asio cannot cancel a getaddrinfo in progress, so the lookup runs on and the probe
+// stops waiting for it: the lookup's state lives until its handler runs.
+asio::awaitable<std::vector<tcp::endpoint>> resolve(const config::HostPort& where, config::IpProtocol family,
+                                                    Clock::time_point deadline, std::string& error) {
   std::vector<tcp::endpoint> out;
   const auto wanted = [family](const asio::ip::address& a) {
     return family == config::IpProtocol::any || (family == config::IpProtocol::ip4 && a.is_v4()) ||
@@ -167,15 +238,37 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(const config::HostPort& wher
   const auto literal = asio::ip::make_address(where.host, parse_ec);
   if (!parse_ec) {  // an address literal needs no lookup
     if (wanted(literal)) out.emplace_back(literal, where.port);
+    else error = "address " + where.host + " is not of the configured IP family";
     co_return out;
   }
-  tcp::resolver resolver(co_await asio::this_coro::executor);
-  auto [rec, results] = co_await resolver.async_resolve(where.host, std::to_string(where.port),
-                                                        tcp::resolver::numeric_service, use_tuple);
-  ec = rec;
-  for (const auto& entry : results) {
+  struct Lookup {
+    explicit Lookup(const asio::any_io_executor& ex) : resolver(ex), done(ex, Clock::time_point::max()) {}
+    tcp::resolver resolver;
+    asio::steady_timer done;
+    boost::system::error_code ec;
+    tcp::resolver::results_type results;
+    bool finished = false;
+  };
+  auto lookup = std::make_shared<Lookup>(co_await asio::this_coro::executor);
+  lookup->resolver.async_resolve(where.host, std::to_string(where.port), tcp::resolver::numeric_service,
+                                 [lookup](const boost::system::error_code& ec, tcp::resolver::results_type results) {
+                                   lookup->ec = ec;
+                                   lookup->results = std::move(results);
+                                   lookup->finished = true;
+                                   lookup->done.cancel();
+                                 });
+  lookup->done.expires_at(deadline);
+  co_await lookup->done.async_wait(use_tuple);
+  if (!lookup->finished) {
+    lookup->resolver.cancel();
+    error = "resolving " + where.host + " timed out";
+    co_return out;
+  }
+  for (const auto& entry : lookup->results) {
     if (wanted(entry.endpoint().address())) out.push_back(entry.endpoint());
   }
+  if (lookup->ec) error = "resolving " + where.host + ": " + lookup->ec.message();
+  else if (out.empty()) error = "no address of the configured IP family for " + where.host;
   co_return out;
 }
 
@@ -186,30 +279,28 @@ asio::awaitable<ProbeResult> probe(ProbeRequest request) {
   ProbeResult result;
   const Clock::time_point start = Clock::now();
   const auto executor = co_await asio::this_coro::executor;
-  const auto fail = [&result](Failure f, std::string detail) {
+  auto phase = [&result](Phase p) -> double& { return result.phase_seconds[static_cast<std::size_t>(p)]; };
+  auto since = [](Clock::time_point t) { return seconds_between(t, Clock::now()); };
+  const auto finish = [&](Failure f, std::string detail) {
     result.failure = f;
     result.detail = std::move(detail);
+    result.total_seconds = since(start);
+    return result;
   };
-  const auto finish = [&]() { result.total_seconds = seconds_between(start, Clock::now()); };
-  auto phase = [&result](Phase p) -> double& { return result.phase_seconds[static_cast<std::size_t>(p)]; };
 
   // Resolve.
-  boost::system::error_code resolve_ec;
-  auto endpoints = co_await resolve(request.address, module.ip_protocol, resolve_ec);
-  Clock::time_point connect_start = Clock::now();
+  std::string resolve_error;
+  auto endpoints = co_await resolve(request.address, module.ip_protocol, request.deadline, resolve_error);
+  const Clock::time_point connect_start = Clock::now();
   phase(Phase::resolve) = seconds_between(start, connect_start);
   if (endpoints.empty()) {
-    fail(Failure::resolve, resolve_ec ? "resolving " + request.address.host + ": " + resolve_ec.message()
-                                      : "no address of the configured IP family for " + request.address.host);
-    if (request.record_transcript) result.transcript.push_back({phase(Phase::resolve), '*', result.detail});
-    finish();
-    co_return result;
+    if (request.record_transcript) result.transcript.push_back({phase(Phase::resolve), '*', resolve_error});
+    co_return finish(Failure::resolve, resolve_error);
   }
 
   // Past the QoS deadline (2 x QoS after the connect began) a 250 could only be a failure, so
   // the dialog stops there: that is what tells a QoS warning (5511) from a failure (5509).
-  const auto qos_deadline = connect_start + 2 * module.qos_timeout;
-  const auto dialog_deadline = std::min(request.deadline, qos_deadline);
+  const auto dialog_deadline = std::min(request.deadline, connect_start + 2 * module.qos_timeout);
 
   // Connect: each address in turn, until one answers.
   tcp::socket socket(executor);
@@ -235,87 +326,129 @@ asio::awaitable<ProbeResult> probe(ProbeRequest request) {
   const Clock::time_point connected = Clock::now();
   phase(Phase::connect) = seconds_between(connect_start, connected);
   if (result.peer_address.empty()) {
-    fail(timed_out ? Failure::connect_timeout : Failure::connect_refused, connect_error);
     if (request.record_transcript) result.transcript.push_back({seconds_between(start, connected), '*', connect_error});
-    finish();
-    co_return result;
+    co_return finish(timed_out ? Failure::connect_timeout : Failure::connect_refused, connect_error);
   }
 
   Session session(std::move(socket), result, start, request.record_transcript);
   session.note("connected to " + result.peer_address + " port " + std::to_string(request.address.port));
 
-  // Polite goodbye: QUIT and a short wait for 221. Neither its absence nor its code is a failure.
-  auto quit = [&]() -> asio::awaitable<void> {
+  // How the dialog ended: a failure (or none) and whether the server still listens for QUIT.
+  struct Ending {
+    Failure failure = Failure::none;
+    std::string detail;
+    bool say_quit = true;
+  };
+  const auto read_failure = [](const ReadOutcome& r, Failure on_timeout, const std::string& what) {
+    return Ending{r.status == ReadStatus::timeout ? on_timeout : Failure::protocol_error, what + ": " + r.detail, false};
+  };
+
+  // TLS, for the handshake before the greeting (implicit) or after STARTTLS.
+  std::shared_ptr<ssl::context> tls_context = request.tls_context;
+  auto handshake = [&]() -> asio::awaitable<Ending> {
+    const auto tls_start = Clock::now();
+    Ending ending{Failure::none, "", false};
+    try {
+      if (!tls_context) tls_context = make_tls_context(module.tls_config);
+    } catch (const std::exception& e) {
+      ending = {Failure::tls_handshake, e.what(), false};
+    }
+    if (ending.failure != Failure::none) co_return ending;
+    const std::string name = module.tls_config.server_name.empty() ? request.address.host : module.tls_config.server_name;
+    ending.failure = co_await session.start_tls(*tls_context, name, module.tls_config.insecure_skip_verify,
+                                                dialog_deadline, ending.detail);
+    phase(Phase::tls) = since(tls_start);
+    co_return ending;
+  };
+
+  // EHLO, and HELO if the server does not know EHLO and the module allows it. A reply sets the
+  // code and the extensions; anything but 250 is the failure returned.
+  auto ehlo_exchange = [&]() -> asio::awaitable<Ending> {
+    const auto ehlo_start = Clock::now();
+    ReadOutcome ehlo = co_await session.command("EHLO " + module.ehlo_name, dialog_deadline);
+    if (ehlo.status == ReadStatus::ok && is_helo_fallback_code(ehlo.reply.code) && module.helo_fallback) {
+      result.helo_fallback = true;
+      ehlo = co_await session.command("HELO " + module.ehlo_name, dialog_deadline);
+    }
+    phase(Phase::ehlo) += since(ehlo_start);
+    const std::string verb = result.helo_fallback ? "HELO" : "EHLO";
+    if (ehlo.status != ReadStatus::ok) co_return read_failure(ehlo, Failure::ehlo_timeout, verb);
+    result.ehlo_code = ehlo.reply.code;
+    result.extensions = result.helo_fallback ? std::vector<std::string>{} : smtp::ehlo_keywords(ehlo.reply);
+    Ending ending;
+    if (ehlo.reply.code != 250) {
+      ending = {ehlo.reply.code >= 400 ? Failure::ehlo_rejected : Failure::protocol_error,
+                verb + " answered " + std::to_string(ehlo.reply.code), ehlo.reply.code != 421};
+    }
+    co_return ending;
+  };
+
+  // The dialog up to the final 250 of the last EHLO. Failures are returned, never thrown.
+  auto dialog = [&]() -> asio::awaitable<Ending> {
+    if (module.tls == config::TlsMode::implicit) {
+      Ending tls = co_await handshake();
+      if (tls.failure != Failure::none) co_return tls;
+    }
+
+    // Greeting: read it to its final line; nothing is written before that.
+    const ReadOutcome greeting = co_await session.read_reply(dialog_deadline);
+    phase(Phase::greeting) = since(connected) - phase(Phase::tls);
+    if (greeting.status != ReadStatus::ok) co_return read_failure(greeting, Failure::greeting_timeout, "greeting");
+    result.greeting_code = greeting.reply.code;
+    if (greeting.reply.code != 220) {
+      // 421: the server is closing already; other refusals (554) still hear QUIT.
+      co_return Ending{greeting.reply.code >= 400 ? Failure::greeting_rejected : Failure::protocol_error,
+                       "greeting answered " + std::to_string(greeting.reply.code) + " instead of 220",
+                       greeting.reply.code != 421};
+    }
+    const bool banner_ok =
+        !module.expect_banner_re || std::regex_search(greeting.reply.lines.front(), *module.expect_banner_re);
+
+    Ending ehlo = co_await ehlo_exchange();
+    if (ehlo.failure != Failure::none) co_return ehlo;
+
+    if (module.tls == config::TlsMode::starttls) {
+      const auto& ext = result.extensions;
+      if (std::find(ext.begin(), ext.end(), "STARTTLS") == ext.end()) {
+        co_return Ending{Failure::starttls_not_offered, "STARTTLS is not advertised", true};
+      }
+      const auto starttls_start = Clock::now();
+      const ReadOutcome reply = co_await session.command("STARTTLS", dialog_deadline);
+      phase(Phase::starttls) = since(starttls_start);
+      if (reply.status != ReadStatus::ok) co_return read_failure(reply, Failure::starttls_rejected, "STARTTLS");
+      if (reply.reply.code != 220) {
+        co_return Ending{Failure::starttls_rejected, "STARTTLS answered " + std::to_string(reply.reply.code),
+                         reply.reply.code != 421};
+      }
+      if (session.has_unread_bytes()) {  // plaintext injected before TLS (CVE-2011-0411-style)
+        co_return Ending{Failure::protocol_error, "data after the STARTTLS reply, before TLS", false};
+      }
+      Ending tls = co_await handshake();
+      if (tls.failure != Failure::none) co_return tls;
+      result.extensions.clear();  // RFC 3207: forget what was said before TLS and ask again
+      ehlo = co_await ehlo_exchange();
+      if (ehlo.failure != Failure::none) co_return ehlo;
+    }
+
+    // The QoS latency ends at the final 250 of the last EHLO of the dialog.
+    result.ehlo_latency_seconds = since(connect_start);
+    Ending ending;
+    if (!banner_ok) ending = {Failure::banner_mismatch, "greeting does not match expect_banner", true};
+    co_return ending;
+  };
+
+  const Ending ending = co_await dialog();
+  if (ending.say_quit) {  // polite goodbye; neither a missing 221 nor its code fails the probe
     const auto quit_start = Clock::now();
     const auto quit_deadline = std::min(request.deadline, quit_start + kQuitWait);
-    if (quit_deadline > quit_start && co_await session.send("QUIT", quit_deadline)) {
-      co_await session.read_reply(quit_deadline);
+    if (quit_deadline > quit_start) {
+      const ReadOutcome ignored = co_await session.command("QUIT", quit_deadline);
+      (void)ignored;
     }
-    phase(Phase::quit) = seconds_between(quit_start, Clock::now());
-  };
-  auto dialog_failure = [&](ReadStatus status, Failure on_timeout, const std::string& what) {
-    fail(status == ReadStatus::timeout ? on_timeout : Failure::protocol_error, what);
-  };
-
-  // Greeting: read it to its final line; nothing is written before that.
-  auto greeting = co_await session.read_reply(dialog_deadline);
-  const auto greeted = Clock::now();
-  phase(Phase::greeting) = seconds_between(connected, greeted);
-  if (greeting.status != ReadStatus::ok) {
-    dialog_failure(greeting.status, Failure::greeting_timeout, "greeting: " + greeting.detail);
-    session.close();
-    finish();
-    co_return result;
+    phase(Phase::quit) = since(quit_start);
   }
-  result.greeting_code = greeting.reply.code;
-  if (greeting.reply.code != 220) {
-    const bool refusal = greeting.reply.code >= 400;
-    fail(refusal ? Failure::greeting_rejected : Failure::protocol_error,
-         "greeting answered " + std::to_string(greeting.reply.code) + " instead of 220");
-    if (greeting.reply.code != 421) co_await quit();  // 421: the server is closing already
-    session.close();
-    finish();
-    co_return result;
-  }
-  bool banner_ok = true;
-  if (module.expect_banner_re) {
-    const std::string& first = greeting.reply.lines.front();
-    banner_ok = std::regex_search(first, *module.expect_banner_re);
-  }
-
-  // EHLO, and HELO if the server does not know EHLO and the module allows it.
-  auto ehlo = ReadOutcome{ReadStatus::closed, {}, "write failed"};
-  if (co_await session.send("EHLO " + module.ehlo_name, dialog_deadline)) {
-    ehlo = co_await session.read_reply(dialog_deadline);
-  }
-  if (ehlo.status == ReadStatus::ok && is_helo_fallback_code(ehlo.reply.code) && module.helo_fallback) {
-    result.helo_fallback = true;
-    ehlo = ReadOutcome{ReadStatus::closed, {}, "write failed"};
-    if (co_await session.send("HELO " + module.ehlo_name, dialog_deadline)) {
-      ehlo = co_await session.read_reply(dialog_deadline);
-    }
-  }
-  const auto ehlo_done = Clock::now();
-  phase(Phase::ehlo) = seconds_between(greeted, ehlo_done);
-  if (ehlo.status != ReadStatus::ok) {
-    dialog_failure(ehlo.status, Failure::ehlo_timeout, "EHLO: " + ehlo.detail);
-    session.close();
-    finish();
-    co_return result;
-  }
-  result.ehlo_code = ehlo.reply.code;
-  if (ehlo.reply.code == 250) {
-    result.ehlo_latency_seconds = seconds_between(connect_start, ehlo_done);
-    if (!result.helo_fallback) result.extensions = smtp::ehlo_keywords(ehlo.reply);
-    if (!banner_ok) fail(Failure::banner_mismatch, "greeting does not match expect_banner");
-  } else {
-    fail(ehlo.reply.code >= 400 ? Failure::ehlo_rejected : Failure::protocol_error,
-         std::string(result.helo_fallback ? "HELO" : "EHLO") + " answered " + std::to_string(ehlo.reply.code));
-  }
-  if (ehlo.reply.code != 421) co_await quit();
   session.close();
-  finish();
-  co_return result;
+  co_return finish(ending.failure, ending.detail);
 }
 
 }  // namespace smtp_exporter::prober

@@ -1,4 +1,5 @@
-// One SMTP probe as one Asio coroutine: resolve, connect, greeting, EHLO (HELO fallback), QUIT.
+// One SMTP probe as one Asio coroutine: resolve, connect, [TLS], greeting, EHLO (HELO fallback),
+// [STARTTLS, TLS, EHLO], QUIT.
 // It knows nothing of Prometheus: it returns a ProbeResult.
 #pragma once
 
@@ -6,6 +7,7 @@
 #include <memory>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "config/config.hpp"
 #include "prober/probe_result.hpp"
@@ -20,6 +22,9 @@ struct ProbeRequest {
   // Hard limit for the whole probe: min(start + module timeout, the scrape's deadline).
   Clock::time_point deadline;
   bool record_transcript = false;
+  // The module's TLS client context (make_tls_context); built per probe when null and the
+  // module uses TLS. Sharing one per module saves loading the trust store for every probe.
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
 };
 
 // Never throws for network failures: they are reported in the result.

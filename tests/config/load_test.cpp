@@ -215,7 +215,7 @@ const InvalidFile invalid_files[] = {
       "wrong_types.yml:5:3: targets: expected a sequence, got a map"}},
     {"unknown_key_top_level.yml", {"unknown_key_top_level.yml:3:1: unknown key \"scrapes\""}},
     {"unknown_key_module.yml",
-     {"unknown_key_module.yml:4:5: modules.smtp_ehlo: unknown key \"tls\""}},
+     {"unknown_key_module.yml:4:5: modules.smtp_ehlo: unknown key \"colour\""}},
     {"duplicate_key.yml", {"duplicate_key.yml:3:3: global: duplicate key \"interval\""}},
     {"empty_value.yml", {"empty_value.yml:3:5: modules.smtp_ehlo.timeout: missing value"}},
     {"duration_without_unit.yml",

@@ -46,7 +46,7 @@ TEST(RenderProbe, PassedProbe) {
   EXPECT_EQ(e.at(series("probe_smtp_ehlo_extension_info", {{"extension", "STARTTLS"}})), 1);
   EXPECT_EQ(e.at("probe_smtp_qos_timeout_seconds{}"), 1);
   EXPECT_EQ(e.at("probe_ip_protocol{}"), 4);
-  EXPECT_EQ(e.samples.size(), 4u + 5 + 2 + 1 + prober::kFailureCount + 1 + 3 + 2);
+  EXPECT_EQ(e.samples.size(), 4u + prober::kPhaseCount + 2 + 1 + prober::kFailureCount + 1 + 3 + 2);
   for (const auto& [name, type] : e.type) EXPECT_EQ(type, "gauge") << name;
 }
 

@@ -115,7 +115,7 @@ TEST(TargetState, LastProbeValuesReplaceTheFormer) {
   EXPECT_TRUE(s.helo_fallback());
   EXPECT_EQ(s.greeting_code(), 220);
   EXPECT_EQ(s.ehlo_code(), 250);
-  EXPECT_THAT(s.phase_seconds(), ElementsAre(0.001, 0.002, 0.1, 0.05, 0.003));
+  EXPECT_THAT(s.phase_seconds(), ElementsAre(0.001, 0.002, 0.0, 0.1, 0.05, 0.0, 0.003));
   EXPECT_EQ(s.last_run_timestamp(), 1700000000.25);
   EXPECT_THAT(s.extensions(), ElementsAre("8BITMIME", "PIPELINING", "STARTTLS"));
 
@@ -127,7 +127,7 @@ TEST(TargetState, LastProbeValuesReplaceTheFormer) {
   EXPECT_FALSE(s.helo_fallback());
   EXPECT_EQ(s.greeting_code(), 554);
   EXPECT_EQ(s.ehlo_code(), 0);
-  EXPECT_THAT(s.phase_seconds(), ElementsAre(0.001, 0.004, 0, 0, 0));
+  EXPECT_THAT(s.phase_seconds(), ElementsAre(0.001, 0.004, 0, 0, 0, 0, 0));
   EXPECT_EQ(s.last_run_timestamp(), 1700000060);
   EXPECT_TRUE(s.extensions().empty());
   EXPECT_EQ(s.last_failure(), Failure::greeting_rejected);

@@ -12,7 +12,7 @@ namespace smtp_exporter::metrics::test {
 
 inline prober::ProbeResult passed_probe(double latency) {
   prober::ProbeResult r;
-  r.phase_seconds = {0.001, 0.002, 0.1, 0.05, 0.003};
+  r.phase_seconds = {0.001, 0.002, 0, 0.1, 0.05, 0, 0.003};  // no TLS
   r.total_seconds = 0.156;
   r.ehlo_latency_seconds = latency;
   r.greeting_code = 220;
@@ -24,7 +24,7 @@ inline prober::ProbeResult passed_probe(double latency) {
 
 inline prober::ProbeResult failed_probe(prober::Failure failure) {
   prober::ProbeResult r;
-  r.phase_seconds = {0.001, 0.004, 0, 0, 0};
+  r.phase_seconds = {0.001, 0.004, 0, 0, 0, 0, 0};
   r.total_seconds = 0.005;
   r.failure = failure;
   r.detail = "connection refused by 192.0.2.25";
