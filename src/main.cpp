@@ -1,9 +1,12 @@
 // smtp_exporter: parses the flags and wires the pipeline together; all logic is in src/*/.
+#include <sys/resource.h>
+
 #include <charconv>
 #include <chrono>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -36,6 +39,19 @@ std::optional<std::chrono::duration<double>> parse_offset(const std::string& tex
   if (number.empty() || ec != std::errc() || end != number.data() + number.size() || seconds < 0) return std::nullopt;
   return std::chrono::duration<double>(seconds);
 }
+
+// Every probe and every scrape holds a socket: take the hard limit on open files, not the soft one.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const auto before = limit.rlim_cur;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  }
+  se::log::info("open file limit", {{"soft", std::to_string(limit.rlim_cur)}, {"was", std::to_string(before)},
+                                    {"hard", std::to_string(limit.rlim_max)}});
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -67,6 +83,15 @@ int main(int argc, char** argv) {
   cli.add_option("--shard.index", options.shard_index,
                  "This replica's shard, 0 to shard.count-1: it probes the targets whose hash of name falls to it")
       ->capture_default_str();
+  std::vector<std::string> probe_allow;
+  cli.add_option("--probe.allow", probe_allow,
+                 "Targets /probe may connect to (repeatable): a CIDR like 10.0.0.0/8 or a host glob like "
+                 "*.mail.example.org, optionally with :port. Default: any")
+      ->allow_extra_args(false);
+  cli.add_flag("--probe.disable", options.probe_disabled, "Turn /probe off");
+  cli.add_option("--web.max-requests", options.max_requests,
+                 "Requests served at once; beyond it, 503 at once. 0 means no limit")
+      ->capture_default_str();
   cli.add_flag("--version", show_version, "Print the version and exit");
   CLI11_PARSE(cli, argc, argv);
 
@@ -94,6 +119,15 @@ int main(int argc, char** argv) {
   if (options.shard_index >= options.shard_count) {
     std::cerr << "--shard.index must be below --shard.count (" << options.shard_count << ")\n";
     return 2;
+  }
+  for (const auto& text : probe_allow) {
+    std::string why;
+    auto pattern = se::config::ProbeAllowList::parse(text, &why);
+    if (!pattern) {
+      std::cerr << "--probe.allow \"" << text << "\": " << why << "\n";
+      return 2;
+    }
+    options.probe_allow.add(std::move(*pattern));
   }
   if (options.telemetry_path.empty() || options.telemetry_path.front() != '/') {
     std::cerr << "--web.telemetry-path must start with /\n";
@@ -130,6 +164,7 @@ int main(int argc, char** argv) {
                    {"tls", options.web.tls ? "true" : "false"},
                    {"basic_auth_users", std::to_string(options.web.basic_auth_users.size())}});
   }
+  raise_open_file_limit();
   IoContext io(1);
   se::app::App app(io, options);
   if (!app.reload().empty()) {

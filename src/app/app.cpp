@@ -55,7 +55,9 @@ App::App(asio::io_context& io, Options options)
       own_metrics_(kVersion, kRevision),
       server_(io.get_executor(), [this](const http::Request& r) { return route(r); }, options_.web),
       signals_(io, SIGHUP, SIGINT, SIGTERM),
-      start_time_(wall_now()) {}
+      start_time_(wall_now()) {
+  server_.set_max_requests(options_.max_requests);
+}
 
 std::vector<config::Error> App::reload() {
   config::LoadResult loaded = config::load_file(options_.config_file);

@@ -15,6 +15,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "classify/qos.hpp"
+#include "config/allowlist.hpp"
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "metrics/exporter_metrics.hpp"
@@ -35,6 +36,10 @@ struct Options {
   // shard_count is shard_index.
   unsigned shard_count = 1;
   unsigned shard_index = 0;
+  // /probe connects wherever it is told: --probe.allow limits it, --probe.disable turns it off.
+  config::ProbeAllowList probe_allow;
+  bool probe_disabled = false;
+  std::size_t max_requests = 64;  // --web.max-requests: beyond it, 503 at once; 0 = no limit
   web::WebConfig web;  // --web.config.file, loaded once at start: TLS, basic auth, headers
 };
 
@@ -111,6 +116,10 @@ class App {
   // Deadline from X-Prometheus-Scrape-Timeout-Seconds minus --timeout-offset; nullopt if the
   // header is malformed; max() if absent.
   std::optional<Clock::time_point> scrape_deadline(const http::Request& request) const;
+  // Why --probe.allow refuses `target` ("" if allowed). Names that no glob allows are resolved
+  // and every address must fall in an allowed CIDR.
+  boost::asio::awaitable<std::string> probe_refusal(const config::HostPort& target, config::IpProtocol family,
+                                                    Clock::time_point deadline);
 
   boost::asio::io_context& io_;
   Options options_;

@@ -85,7 +85,10 @@ asio::awaitable<http::Response> App::route(const http::Request& request) {
   if (path == "/-/reload") co_return serve_reload(request);
   if (!read_only) co_return text(bhttp::status::method_not_allowed, "only GET and HEAD are allowed here\n");
   if (path == options_.telemetry_path) co_return co_await serve_metrics(request);
-  if (path == "/probe") co_return co_await serve_probe(request, std::string(request.target()));
+  if (path == "/probe") {
+    if (options_.probe_disabled) co_return text(bhttp::status::not_found, "/probe is disabled (--probe.disable)\n");
+    co_return co_await serve_probe(request, std::string(request.target()));
+  }
   if (path == "/-/healthy") co_return text(bhttp::status::ok, "Healthy\n");
   if (path == "/-/ready") co_return text(bhttp::status::ok, "Ready\n");
   if (path == "/") co_return serve_landing_page();
@@ -134,18 +137,25 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
   if (module == modules_.end()) {
     co_return text(bhttp::status::bad_request, "unknown module \"" + module_name + "\"\n");
   }
+  const ModuleRuntime runtime = module->second;  // a reload may replace modules_ while we wait
+  const auto deadline_or_error = scrape_deadline(request);
+  if (!deadline_or_error) {
+    co_return text(bhttp::status::bad_request, "malformed X-Prometheus-Scrape-Timeout-Seconds header\n");
+  }
+  const std::string refusal =
+      co_await probe_refusal(*address, runtime.settings->ip_protocol, *deadline_or_error);
+  if (!refusal.empty()) co_return text(bhttp::status::forbidden, refusal + "\n");
   const auto debug_param = query->get("debug").value_or("false");
   if (debug_param != "true" && debug_param != "false") {
     co_return text(bhttp::status::bad_request, "debug must be true or false\n");
   }
   const bool debug = debug_param == "true";
-  const auto deadline = scrape_deadline(request);
-  if (!deadline) co_return text(bhttp::status::bad_request, "malformed X-Prometheus-Scrape-Timeout-Seconds header\n");
+  const auto deadline = deadline_or_error;
 
-  const Outcome out = co_await execute(*address, module->second, *deadline, debug);
+  const Outcome out = co_await execute(*address, runtime, *deadline, debug);
   remember(address->to_string() + " (/probe)", module_name, out,
            std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
-  const double qos = std::chrono::duration<double>(module->second.settings->qos_timeout).count();
+  const double qos = std::chrono::duration<double>(runtime.settings->qos_timeout).count();
   std::string metrics_text = metrics::render_probe(out.result, out.verdict, qos);
   log::debug("probe via /probe", {{"target", address->to_string()}, {"module", module_name},
                                   {"event", event_name(out.verdict.event)},
@@ -158,6 +168,28 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
   if (!out.result.detail.empty()) body += " (" + out.result.detail + ")";
   body += "\n\nMetrics that would have been returned:\n" + metrics_text;
   co_return text(bhttp::status::ok, std::move(body));
+}
+
+asio::awaitable<std::string> App::probe_refusal(const config::HostPort& target, config::IpProtocol family,
+                                               Clock::time_point deadline) {
+  const auto& allow = options_.probe_allow;
+  std::string refusal;
+  if (allow.empty() || allow.allows_name(target)) co_return refusal;
+  refusal = "target " + target.to_string() + " is not allowed by --probe.allow";
+  if (!allow.has_cidrs()) co_return refusal;
+  // Resolve first (an address literal stays as it is); every address must be allowed.
+  std::string error;
+  const auto lookup_deadline = std::min(deadline, Clock::now() + std::chrono::seconds(5));
+  const auto endpoints = co_await prober::resolve(target, family, lookup_deadline, error);
+  if (endpoints.empty()) {
+    refusal += " (" + error + ")";
+    co_return refusal;
+  }
+  for (const auto& endpoint : endpoints) {
+    if (!allow.allows_address(endpoint.address().to_string(), target.port)) co_return refusal;
+  }
+  refusal.clear();
+  co_return refusal;
 }
 
 http::Response App::serve_reload(const http::Request& request) {

@@ -193,6 +193,16 @@ asio::awaitable<void> Server::session(Stream& stream) {
 }
 
 asio::awaitable<Response> Server::respond(const Request& request) {
+  if (max_requests_ > 0 && in_flight_ >= max_requests_) {
+    co_return make_response(bhttp::status::service_unavailable,
+                            "too many concurrent requests (--web.max-requests=" + std::to_string(max_requests_) +
+                                ")\n");
+  }
+  ++in_flight_;
+  struct Done {
+    std::size_t& in_flight;
+    ~Done() { --in_flight; }
+  } done{in_flight_};
   if (auth_) {
     const bool allowed = co_await authorized(request);
     if (!allowed) {
@@ -201,7 +211,8 @@ asio::awaitable<Response> Server::respond(const Request& request) {
       co_return denied;
     }
   }
-  co_return co_await handler_(request);
+  Response response = co_await handler_(request);
+  co_return response;
 }
 
 asio::awaitable<bool> Server::authorized(const Request& request) {

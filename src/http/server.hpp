@@ -46,6 +46,9 @@ class Server {
   // setting) on failure.
   void listen(std::string_view listen_address);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
+  // Requests handled at once (--web.max-requests); beyond it a 503 at once instead of a pile-up.
+  // 0: no limit.
+  void set_max_requests(std::size_t n) { max_requests_ = n; }
 
  private:
   boost::asio::awaitable<void> accept_loop();
@@ -61,6 +64,8 @@ class Server {
   boost::asio::ip::tcp::acceptor acceptor_;
   Handler handler_;
   web::WebConfig web_;
+  std::size_t max_requests_ = 0;
+  std::size_t in_flight_ = 0;
   std::optional<boost::asio::ssl::context> tls_;  // set by listen() when web_.tls is
   std::shared_ptr<web::BasicAuth> auth_;          // null without basic_auth_users
   // bcrypt takes tens of milliseconds: it runs on this thread, never on the io_context thread

@@ -224,9 +224,10 @@ bool is_helo_fallback_code(int code) {
   return code == 500 || code == 501 || code == 502 || code == 550;
 }
 
-// Resolves the target to the addresses to try, in order, honouring ip_protocol, before
-// `deadline`. Asio cannot cancel a getaddrinfo in progress, so the lookup runs on and the probe
-// stops waiting for it: the lookup's state lives until its handler runs.
+}  // namespace
+
+// Asio cannot cancel a getaddrinfo in progress, so the lookup runs on and the caller stops
+// waiting for it at the deadline: the lookup's state lives until its handler runs.
 asio::awaitable<std::vector<tcp::endpoint>> resolve(const config::HostPort& where, config::IpProtocol family,
                                                     Clock::time_point deadline, std::string& error) {
   std::vector<tcp::endpoint> out;
@@ -271,8 +272,6 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(const config::HostPort& wher
   else if (out.empty()) error = "no address of the configured IP family for " + where.host;
   co_return out;
 }
-
-}  // namespace
 
 asio::awaitable<ProbeResult> probe(ProbeRequest request) {
   const config::Module& module = *request.module;

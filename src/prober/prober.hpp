@@ -5,8 +5,11 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include "config/config.hpp"
@@ -26,6 +29,13 @@ struct ProbeRequest {
   // module uses TLS. Sharing one per module saves loading the trust store for every probe.
   std::shared_ptr<boost::asio::ssl::context> tls_context;
 };
+
+// The addresses to try for `where`, in resolver order, of the configured family (an address
+// literal as it is), before `deadline`; empty with `error` set on failure or timeout.
+boost::asio::awaitable<std::vector<boost::asio::ip::tcp::endpoint>> resolve(const config::HostPort& where,
+                                                                            config::IpProtocol family,
+                                                                            Clock::time_point deadline,
+                                                                            std::string& error);
 
 // Never throws for network failures: they are reported in the result.
 boost::asio::awaitable<ProbeResult> probe(ProbeRequest request);

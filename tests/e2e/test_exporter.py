@@ -273,6 +273,66 @@ class ShardingTest(unittest.TestCase):
         self.assertIn("--shard.index", r.stderr)
 
 
+class ProbeGuardTest(unittest.TestCase):
+    """--probe.allow, --probe.disable and --web.max-requests."""
+
+    CONFIG = "modules:\n  smtp_ehlo: {ehlo_name: probe.example.org, qos_timeout: 1s, timeout: 5s}\n"
+
+    def probe(self, exporter, target):
+        return http_get(f"{exporter.url}/probe?target={target}")
+
+    def test_allow_list(self):
+        sink = SmtpSink()
+        exporter = Exporter(BINARY, self.CONFIG, "--probe.allow=127.0.0.0/8", "--probe.allow=*.allowed.example.org:25")
+        try:
+            status, body, _ = self.probe(exporter, f"127.0.0.1:{sink.port}")
+            self.assertEqual(status, 200, body)
+            self.assertEqual(value(parse_samples(body), "probe_success"), 1)
+            status, body, _ = self.probe(exporter, f"localhost:{sink.port}")  # resolved, then checked
+            self.assertEqual(status, 200, body)
+            for target in ["192.0.2.1:25", "[::1]:25", "mx.other.example.org:25", "x.allowed.example.org:26"]:
+                status, body, _ = self.probe(exporter, target)
+                self.assertEqual(status, 403, target)
+                self.assertIn("not allowed by --probe.allow", body)
+            self.assertNotIn("192.0.2.1", exporter.logs().replace("target=192.0.2.1:25", ""))  # no connection tried
+        finally:
+            exporter.stop()
+            sink.stop()
+
+    def test_disable(self):
+        exporter = Exporter(BINARY, self.CONFIG, "--probe.disable")
+        try:
+            status, body, _ = self.probe(exporter, "127.0.0.1:25")
+            self.assertEqual(status, 404)
+            self.assertIn("--probe.disable", body)
+        finally:
+            exporter.stop()
+
+    def test_max_requests_answers_503_at_once(self):
+        import threading
+        slow = ScriptedSmtpServer(greeting_delay=1.5)
+        exporter = Exporter(BINARY, self.CONFIG, "--web.max-requests=1")
+        try:
+            first = threading.Thread(target=self.probe, args=(exporter, f"127.0.0.1:{slow.port}"))
+            first.start()
+            time.sleep(0.3)
+            started = time.monotonic()
+            status, body, _ = http_get(exporter.url + "/metrics")
+            self.assertEqual(status, 503, body)
+            self.assertIn("--web.max-requests=1", body)
+            self.assertLess(time.monotonic() - started, 1.0)
+            first.join(timeout=10)
+            self.assertEqual(http_get(exporter.url + "/metrics")[0], 200)
+        finally:
+            exporter.stop()
+            slow.stop()
+
+    def test_bad_allow_pattern(self):
+        r = subprocess.run([BINARY, "--probe.allow=10.0.0.0/40"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--probe.allow", r.stderr)
+
+
 class CommandLineTest(unittest.TestCase):
     def run_binary(self, *args):
         return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=30)
