@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer, in a build dir of its
+# own (build-asan, -DSMTP_EXPORTER_SANITIZE=ON), then a bounded libFuzzer run of every target.
+#   scripts/sanitize.sh [ctest args...]
+# Environment: ASAN_BUILD_DIR (default build-asan), FUZZ_SECONDS (default 15; 0 skips fuzzing).
+# Expects the packages of scripts/packages.txt (kinds build, runtime, test) to be installed:
+# scripts/test.sh installs them.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-$ROOT/build-asan}
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+
+# Every finding fails: leaks included, UBSan halts instead of printing and going on. The options
+# are set before the build too, since gtest_discover_tests runs the test executables at build time.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+cmake -S "$ROOT" -B "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTP_EXPORTER_SANITIZE=ON \
+  -DSMTP_EXPORTER_BUILD_TESTS=ON -DSMTP_EXPORTER_BUILD_BENCH=OFF >/dev/null
+cmake --build "$ASAN_BUILD_DIR" -j"$(nproc)"
+(cd "$ASAN_BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@")
+
+if [ "$FUZZ_SECONDS" != 0 ]; then
+  "$ROOT/fuzz/run.sh" "$FUZZ_SECONDS"
+fi
