@@ -1,17 +1,14 @@
 // YAML -> validated Config. Every key is read in one place below (search for its name in
 // quotes); every problem becomes an Error, and loading goes on so that all are reported at once.
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <initializer_list>
-#include <set>
 
 #include "config/config.hpp"
+#include "config/yaml_reader.hpp"
 
 namespace smtp_exporter::config {
 namespace {
@@ -19,54 +16,6 @@ namespace {
 // Label names the exporter puts on its own series.
 constexpr std::string_view reserved_labels[] = {
     "target", "module", "instance", "job", "le", "phase", "event", "reason", "stage", "extension"};
-
-// A YAML value, the dotted key that leads to it, and where errors about it point: the value
-// itself, or its key when the value is empty (yaml-cpp marks an empty value at the next token).
-struct Item {
-  YAML::Node node;
-  std::string key;
-  YAML::Mark mark;
-};
-
-// One entry of a YAML map.
-struct Field {
-  std::string name;
-  YAML::Mark name_mark;
-  Item value;
-};
-
-// The text between quotes in messages, escaped so that a message stays on one line.
-std::string quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20 || byte == 0x7f) {
-      static constexpr char hex[] = "0123456789abcdef";
-      out += "\\x";
-      out += hex[byte >> 4];
-      out += hex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string node_kind(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Sequence:
-      return "a sequence";
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    default:
-      return "nothing";
-  }
-}
 
 bool is_label_name(std::string_view name) {
   auto is_start = [](char c) {
@@ -89,21 +38,16 @@ const std::string& host_ehlo_name() {
   return name;
 }
 
-class Loader {
+class Loader : YamlReader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
+  explicit Loader(std::string file) : YamlReader(std::move(file), ControlChars::escape) {}
 
-  LoadResult load(std::string_view yaml) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-      error(e.mark, "", e.msg);
-      return finish({});
-    }
+  LoadResult load(const std::string& yaml) {
     Config config;
+    const auto root = parse(yaml);
+    if (!root) return finish<LoadResult>(std::move(config));
     Item global, modules, targets;  // empty unless given
-    for_each_field({root, "", root.Mark()}, [&](const Field& f) {
+    for_each_field(*root, [&](const Field& f) {
       if (f.name == "global") {
         global = f.value;
       } else if (f.name == "modules") {
@@ -119,88 +63,11 @@ class Loader {
     read_global(global, config.global);
     read_modules(modules, config.modules);
     read_targets(targets, config);
-    return finish(std::move(config));
+    return finish<LoadResult>(std::move(config));
   }
 
  private:
-  void error(const YAML::Mark& mark, std::string key, std::string message) {
-    const bool known = mark.line >= 0;
-    errors_.push_back(Error{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0,
-                            std::move(key), std::move(message)});
-  }
-  void error(const Item& item, std::string message) {
-    error(item.mark, item.key, std::move(message));
-  }
-
-  LoadResult finish(Config config) {
-    std::stable_sort(errors_.begin(), errors_.end(), [](const Error& a, const Error& b) {
-      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-    });
-    LoadResult result;
-    if (errors_.empty()) result.config = std::move(config);
-    result.errors = std::move(errors_);
-    return result;
-  }
-
-  // Calls read(field) for each entry of the map `item`; read returns false for a name it does
-  // not know. An empty value ("modules:") counts as an empty map. False if not a map at all.
-  template <class Read>
-  bool for_each_field(const Item& item, Read read) {
-    if (item.node.IsNull()) return true;
-    if (!item.node.IsMap()) {
-      error(item, "expected a map, got " + node_kind(item.node));
-      return false;
-    }
-    std::set<std::string> seen;
-    for (const auto& entry : item.node) {
-      const YAML::Node& key = entry.first;
-      if (!key.IsScalar()) {
-        error(key.Mark(), item.key, "expected a scalar key, got " + node_kind(key));
-        continue;
-      }
-      const std::string& name = key.Scalar();
-      if (!seen.insert(name).second) {
-        error(key.Mark(), item.key, "duplicate key " + quote(name));
-        continue;
-      }
-      const YAML::Node& value = entry.second;
-      const Field field{name,
-                        key.Mark(),
-                        {value, item.key.empty() ? name : item.key + "." + name,
-                         value.IsNull() ? key.Mark() : value.Mark()}};
-      if (!read(field)) error(key.Mark(), item.key, "unknown key " + quote(name));
-    }
-    return true;
-  }
-
-  // The elements of the sequence `item`; an empty value counts as an empty sequence.
-  std::vector<Item> elements(const Item& item) {
-    std::vector<Item> out;
-    if (item.node.IsNull()) return out;
-    if (!item.node.IsSequence()) {
-      error(item, "expected a sequence, got " + node_kind(item.node));
-      return out;
-    }
-    for (const YAML::Node& element : item.node) {
-      out.push_back({element, item.key + "[" + std::to_string(out.size()) + "]", element.Mark()});
-    }
-    return out;
-  }
-
-  // --- Scalars. Each read() leaves `out` alone and returns false after reporting an error.
-
-  std::optional<std::string> scalar(const Item& item) {
-    if (item.node.IsScalar()) return item.node.Scalar();
-    error(item,
-          item.node.IsNull() ? "missing value" : "expected a scalar, got " + node_kind(item.node));
-    return std::nullopt;
-  }
-
-  bool read(const Item& item, std::string& out) {
-    auto text = scalar(item);
-    if (text) out = std::move(*text);
-    return text.has_value();
-  }
+  using YamlReader::read;
 
   // Every duration in the file is a timeout or an interval, so zero is refused too.
   bool read(const Item& item, Duration& out) {
@@ -218,47 +85,6 @@ class Loader {
     return false;
   }
 
-  bool read(const Item& item, int& out, int min, int max) {
-    auto text = scalar(item);
-    if (!text) return false;
-    int value = 0;
-    const char* end = text->data() + text->size();
-    auto [stop, ec] = std::from_chars(text->data(), end, value);
-    if (ec != std::errc() || stop != end || value < min || value > max) {
-      error(item, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-                      ", got " + quote(*text));
-      return false;
-    }
-    out = value;
-    return true;
-  }
-
-  // One of a few words; `expected` lists them for the message.
-  template <class T>
-  bool read_choice(const Item& item, T& out, std::string_view expected,
-                   std::initializer_list<std::pair<std::string_view, T>> choices) {
-    auto text = scalar(item);
-    if (!text) return false;
-    for (const auto& [word, value] : choices) {
-      if (word == *text) {
-        out = value;
-        return true;
-      }
-    }
-    error(item, "expected " + std::string(expected) + ", got " + quote(*text));
-    return false;
-  }
-
-  // YAML 1.2 booleans only: "yes" and "on" are too easily meant as something else.
-  bool read(const Item& item, bool& out) {
-    return read_choice(item, out, "true or false",
-                       {{"true", true},
-                        {"True", true},
-                        {"TRUE", true},
-                        {"false", false},
-                        {"False", false},
-                        {"FALSE", false}});
-  }
   bool read(const Item& item, Mode& out) {
     return read_choice(item, out, "interval or scrape",
                        {{"interval", Mode::interval}, {"scrape", Mode::scrape}});
@@ -415,9 +241,9 @@ class Loader {
   bool read_file_name(const Item& item, std::string& out) {
     auto text = scalar(item);
     if (!text) return false;
-    const auto slash = file_.rfind('/');
+    const auto slash = file().rfind('/');
     std::string path = *text;
-    if (!path.empty() && path.front() != '/' && slash != std::string::npos) path = file_.substr(0, slash + 1) + path;
+    if (!path.empty() && path.front() != '/' && slash != std::string::npos) path = file().substr(0, slash + 1) + path;
     if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
       std::fclose(f);
       out = std::move(path);
@@ -531,15 +357,12 @@ class Loader {
     });
     std::sort(out.begin(), out.end());
   }
-
-  std::string file_;
-  std::vector<Error> errors_;
 };
 
 }  // namespace
 
 LoadResult load_string(std::string_view yaml, const std::string& file_name) {
-  return Loader(file_name).load(yaml);
+  return Loader(file_name).load(std::string(yaml));
 }
 
 LoadResult load_file(const std::string& path) {

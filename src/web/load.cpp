@@ -1,20 +1,18 @@
 // Web config file -> validated WebConfig. Keys and values follow exporter-toolkit, so the file a
 // user has for node_exporter works here; what smtp_exporter does not support is an error rather
 // than silently ignored, since these are security settings.
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
-#include <set>
 #include <string_view>
+#include <utility>
 
 #include <openssl/ssl.h>
 
+#include "config/yaml_reader.hpp"
 #include "web/basic_auth.hpp"
 #include "web/tls.hpp"
 #include "web/web_config.hpp"
@@ -22,56 +20,22 @@
 namespace smtp_exporter::web {
 namespace {
 
-// A value, the dotted key that leads to it, and where errors about it point (its key when the
-// value is empty, since yaml-cpp marks an empty value at the next token).
-struct Item {
-  YAML::Node node;
-  std::string key;
-  YAML::Mark mark;
+using config::Field;
+using config::Item;
+
+constexpr std::pair<std::string_view, ClientAuth> client_auth_types[] = {
+    {"NoClientCert", ClientAuth::none},
+    {"RequestClientCert", ClientAuth::request},
+    {"RequireAnyClientCert", ClientAuth::require_any},
+    {"VerifyClientCertIfGiven", ClientAuth::verify_if_given},
+    {"RequireAndVerifyClientCert", ClientAuth::require_and_verify},
 };
-
-// One entry of a YAML map.
-struct Field {
-  std::string name;
-  YAML::Mark name_mark;
-  Item value;
+constexpr std::pair<std::string_view, TlsVersion> tls_versions[] = {
+    {"TLS10", TlsVersion::tls10},
+    {"TLS11", TlsVersion::tls11},
+    {"TLS12", TlsVersion::tls12},
+    {"TLS13", TlsVersion::tls13},
 };
-
-std::string quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      out += '?';  // keeps a message on one line
-    } else {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string node_kind(const YAML::Node& node) {
-  return node.IsMap() ? "a map" : node.IsSequence() ? "a sequence" : node.IsScalar() ? "a scalar" : "nothing";
-}
-
-struct Choice {
-  std::string_view word;
-  int value;
-};
-
-constexpr std::array<Choice, 5> client_auth_types{{
-    {"NoClientCert", static_cast<int>(ClientAuth::none)},
-    {"RequestClientCert", static_cast<int>(ClientAuth::request)},
-    {"RequireAnyClientCert", static_cast<int>(ClientAuth::require_any)},
-    {"VerifyClientCertIfGiven", static_cast<int>(ClientAuth::verify_if_given)},
-    {"RequireAndVerifyClientCert", static_cast<int>(ClientAuth::require_and_verify)},
-}};
-constexpr std::array<Choice, 4> tls_versions{{
-    {"TLS10", static_cast<int>(TlsVersion::tls10)},
-    {"TLS11", static_cast<int>(TlsVersion::tls11)},
-    {"TLS12", static_cast<int>(TlsVersion::tls12)},
-    {"TLS13", static_cast<int>(TlsVersion::tls13)},
-}};
 
 // exporter-toolkit's keys that smtp_exporter does not implement.
 constexpr std::string_view unsupported_tls_keys[] = {"cert", "key", "cipher_suites", "curve_preferences",
@@ -93,21 +57,16 @@ const std::vector<AllowedHeader>& allowed_headers() {
   return headers;
 }
 
-class Loader {
+class Loader : config::YamlReader {
  public:
-  explicit Loader(std::string file)
-      : file_(std::move(file)), dir_(std::filesystem::path(file_).parent_path()) {}
+  explicit Loader(const std::string& file)
+      : YamlReader(file, config::ControlChars::replace), dir_(std::filesystem::path(file).parent_path()) {}
 
   WebConfigResult load(const std::string& yaml) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(yaml);
-    } catch (const YAML::Exception& e) {
-      error(e.mark, "", e.msg);
-      return finish({});
-    }
     WebConfig config;
-    for_each_field({root, "", root.Mark()}, [&](const Field& f) {
+    const auto root = parse(yaml);
+    if (!root) return finish<WebConfigResult>(std::move(config));
+    for_each_field(*root, [&](const Field& f) {
       const std::string& name = f.name;
       const Item& value = f.value;
       if (name == "tls_server_config") {
@@ -121,64 +80,13 @@ class Loader {
       }
       return true;
     });
-    return finish(std::move(config));
+    return finish<WebConfigResult>(std::move(config));
   }
 
  private:
-  void error(const YAML::Mark& mark, std::string key, std::string message) {
-    const bool known = mark.line >= 0;
-    errors_.push_back(
-        Error{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, std::move(key), std::move(message)});
-  }
-  void error(const Item& item, std::string message) { error(item.mark, item.key, std::move(message)); }
-
-  WebConfigResult finish(WebConfig config) {
-    std::stable_sort(errors_.begin(), errors_.end(),
-                     [](const Error& a, const Error& b) { return std::pair(a.line, a.column) < std::pair(b.line, b.column); });
-    WebConfigResult result;
-    if (errors_.empty()) result.config = std::move(config);
-    result.errors = std::move(errors_);
-    return result;
-  }
-
-  // Calls read(field) for each entry of the map `item`; read returns false for a name it does
-  // not know. An empty value counts as an empty map. False if `item` is not a map.
-  template <class Read>
-  bool for_each_field(const Item& item, Read read) {
-    if (item.node.IsNull()) return true;
-    if (!item.node.IsMap()) {
-      error(item, "expected a map, got " + node_kind(item.node));
-      return false;
-    }
-    std::set<std::string> seen;
-    for (const auto& entry : item.node) {
-      const YAML::Node& key = entry.first;
-      if (!key.IsScalar()) {
-        error(key.Mark(), item.key, "expected a scalar key, got " + node_kind(key));
-        continue;
-      }
-      const std::string& name = key.Scalar();
-      if (!seen.insert(name).second) {
-        error(key.Mark(), item.key, "duplicate key " + quote(name));
-        continue;
-      }
-      const YAML::Node& value = entry.second;
-      const Field field{name, key.Mark(),
-                        {value, item.key.empty() ? name : item.key + "." + name,
-                         value.IsNull() ? key.Mark() : value.Mark()}};
-      if (!read(field)) error(key.Mark(), item.key, "unknown key " + quote(name));
-    }
-    return true;
-  }
-
-  std::optional<std::string> scalar(const Item& item) {
-    if (item.node.IsScalar()) return item.node.Scalar();
-    error(item, item.node.IsNull() ? "missing value" : "expected a scalar, got " + node_kind(item.node));
-    return std::nullopt;
-  }
-
-  template <std::size_t N>
-  std::optional<int> choice(const Item& item, const std::array<Choice, N>& choices) {
+  // One of exporter-toolkit's words for a setting; the message lists them all.
+  template <class T, std::size_t N>
+  std::optional<T> choice(const Item& item, const std::pair<std::string_view, T> (&choices)[N]) {
     auto text = scalar(item);
     if (!text) return std::nullopt;
     std::string expected;
@@ -218,12 +126,12 @@ class Loader {
       } else if (name == "client_auth_type") {
         auto mode = choice(value, client_auth_types);
         valid &= mode.has_value();
-        if (mode) tls.client_auth = static_cast<ClientAuth>(*mode);
+        if (mode) tls.client_auth = *mode;
       } else if (name == "min_version" || name == "max_version") {
         auto version = choice(value, tls_versions);
         valid &= version.has_value();
-        if (version && name == "min_version") tls.min_version = static_cast<TlsVersion>(*version);
-        if (version && name == "max_version") tls.max_version = static_cast<TlsVersion>(*version);
+        if (version && name == "min_version") tls.min_version = *version;
+        if (version && name == "max_version") tls.max_version = *version;
       } else if (std::ranges::find(unsupported_tls_keys, name) != std::end(unsupported_tls_keys)) {
         error(value, "not supported by smtp_exporter");
         valid = false;
@@ -287,10 +195,9 @@ class Loader {
       if (name == "headers") {
         read_headers(value, headers);
       } else if (name == "http2") {
-        // Accepted for compatibility; the server speaks HTTP/1.1 only.
-        if (auto text = scalar(value); text && *text != "true" && *text != "false") {
-          error(value, "expected true or false, got " + quote(*text));
-        }
+        // Accepted for compatibility, as true or false only; the server speaks HTTP/1.1 only.
+        bool http2 = false;
+        read_choice(value, http2, "true or false", {{"true", true}, {"false", false}});
       } else {
         return false;
       }
@@ -325,9 +232,7 @@ class Loader {
     });
   }
 
-  std::string file_;
   std::filesystem::path dir_;
-  std::vector<Error> errors_;
 };
 
 }  // namespace

@@ -9,14 +9,14 @@
 #include <utility>
 #include <vector>
 
-#include "config/config.hpp"  // config::Error: the same "file:line:column: key: message" errors
+#include "config/config.hpp"  // config::Error ("file:line:column: key: message") and TlsVersion
 
 namespace smtp_exporter::web {
 
 // exporter-toolkit's names: NoClientCert, RequestClientCert, RequireAnyClientCert,
 // VerifyClientCertIfGiven, RequireAndVerifyClientCert.
 enum class ClientAuth { none, request, require_any, verify_if_given, require_and_verify };
-enum class TlsVersion { tls10, tls11, tls12, tls13 };
+using TlsVersion = config::TlsVersion;  // the versions a module's tls_config speaks of too
 
 struct TlsServerConfig {
   // Absolute, or relative to the working directory if the web config's own path was: relative
