@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "app/app.hpp"
+#include "http/gzip.hpp"
 #include "http/query.hpp"
 #include "log/log.hpp"
 #include "metrics/probe_registry.hpp"
@@ -120,7 +121,13 @@ asio::awaitable<http::Response> App::serve_metrics(const http::Request& request)
   body.reserve(targets_.size() * 4096 + 4096);
   metrics::write_targets(body, states);
   body += own_metrics_.render();
-  co_return http::make_response(bhttp::status::ok, std::move(body), kExpositionType);
+  const auto accept = request.find(bhttp::field::accept_encoding);
+  const bool compress = accept != request.end() && http::accepts_gzip(accept->value());
+  http::Response response =
+      http::make_response(bhttp::status::ok, compress ? http::gzip(body) : std::move(body), kExpositionType);
+  if (compress) response.set(bhttp::field::content_encoding, "gzip");
+  response.set(bhttp::field::vary, "Accept-Encoding");
+  co_return response;
 }
 
 asio::awaitable<http::Response> App::serve_probe(const http::Request& request, const std::string& raw_target) {

@@ -117,6 +117,18 @@ targets:
         self.assertEqual(http_get(self.exporter.url + "/nope")[0], 404)
         self.assertEqual(http_get(self.exporter.url + "/-/reload")[0], 405)
 
+    def test_3b_metrics_are_gzipped_when_asked(self):
+        import gzip
+        import urllib.request
+        req = urllib.request.Request(self.exporter.url + "/metrics", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            self.assertEqual(resp.headers["Content-Encoding"], "gzip")
+            s = parse_samples(gzip.decompress(resp.read()).decode())
+        self.assertEqual(value(s, "smtp_exporter_targets"), 4)
+        status, body, headers = http_get(self.exporter.url + "/metrics")
+        self.assertIsNone(headers["Content-Encoding"])
+        parse_samples(body)
+
     def test_4_probe_endpoint(self):
         url = f"{self.exporter.url}/probe?target=127.0.0.1:{self.sink.port}&module=smtp_ehlo"
         status, body, headers = http_get(url, {"X-Prometheus-Scrape-Timeout-Seconds": "5"})
