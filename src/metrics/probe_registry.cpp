@@ -79,8 +79,10 @@ std::string render_probe(const prober::ProbeResult& result, const classify::Verd
     const auto& tls = *result.tls;
     single("probe_ssl_earliest_cert_expiry", "Earliest notAfter in the presented chain (Unix time).",
            tls.chain_not_after);
-    single("probe_ssl_last_chain_expiry_timestamp_seconds",
-           "Earliest notAfter of the chain the handshake used (Unix time).", tls.chain_not_after);
+    if (tls.verified) {  // as blackbox_exporter: only from a verified chain
+      single("probe_ssl_last_chain_expiry_timestamp_seconds",
+             "Earliest notAfter of the verified chain (Unix time).", tls.chain_not_after);
+    }
     family("probe_tls_version_info", "Negotiated TLS version, 1.").Add({{"version", tls.version}}).Set(1);
     single("probe_smtp_tls_cert_not_after_timestamp_seconds", "notAfter of the leaf certificate (Unix time).",
            tls.cert_not_after);

@@ -133,6 +133,13 @@ TlsFacts read_tls_facts(SSL* ssl) {
   facts.cipher = SSL_get_cipher_name(ssl);
   facts.verified = SSL_get_verify_result(ssl) == X509_V_OK;
   X509* leaf = SSL_get1_peer_certificate(ssl);
+  // OpenSSL 3 records the peer certificate only once it verified; the presented chain, which on
+  // the client side starts with the leaf, is kept either way.
+  STACK_OF(X509)* presented = SSL_get_peer_cert_chain(ssl);
+  if (leaf == nullptr && presented != nullptr && sk_X509_num(presented) > 0) {
+    leaf = sk_X509_value(presented, 0);
+    X509_up_ref(leaf);
+  }
   if (leaf != nullptr) {
     facts.cert_not_after = not_after(leaf);
     facts.chain_not_after = facts.cert_not_after;
@@ -142,15 +149,14 @@ TlsFacts read_tls_facts(SSL* ssl) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int size = 0;
     if (X509_digest(leaf, EVP_sha256(), digest, &size) == 1) facts.fingerprint_sha256 = hex(digest, size, false);
-    facts.verified = facts.verified && leaf != nullptr;
     X509_free(leaf);
   } else {
     facts.verified = false;
   }
   // The chain as the server presented it (on the client side it includes the leaf).
-  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
-    for (int i = 0; i < sk_X509_num(chain); ++i) {
-      const double t = not_after(sk_X509_value(chain, i));
+  if (presented != nullptr) {
+    for (int i = 0; i < sk_X509_num(presented); ++i) {
+      const double t = not_after(sk_X509_value(presented, i));
       if (t > 0 && (facts.chain_not_after == 0 || t < facts.chain_not_after)) facts.chain_not_after = t;
     }
   }
