@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# The benchmark suite of issue 6: smtp_exporter against blackbox_exporter on the same work.
+#   bench/run.sh [PATH_TO_SMTP_EXPORTER]
+# Without an argument it builds Release into build-bench/. Loopback only; every loop is bounded;
+# everything it starts is stopped on exit. Writes bench/RESULTS.md and prints the table.
+# Knobs (environment): WRK_DURATION (s, default 10), ROUNDS (default 2), FIDELITY_N (default 100),
+# SCALE_TARGETS (default "1000 10000"), SKIP_MICRO=1.
+set -euo pipefail
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH/.." && pwd)
+BUILD=$ROOT/build-bench
+WRK_DURATION=${WRK_DURATION:-10}
+ROUNDS=${ROUNDS:-2}
+FIDELITY_N=${FIDELITY_N:-100}
+SCALE_TARGETS=${SCALE_TARGETS:-1000 10000}
+SCALE_INTERVAL=15
+BLACKBOX=${BLACKBOX:-/usr/bin/prometheus-blackbox-exporter}
+START=$(date +%s)
+
+# Tools from scripts/packages.txt (kind bench), installed if missing.
+# shellcheck source=../scripts/common.sh
+source "$ROOT/scripts/common.sh"
+install_missing bench
+
+if [ $# -ge 1 ]; then
+  EXPORTER=$(realpath "$1")
+else
+  echo "== building Release into $BUILD"
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  targets=(smtp_exporter)
+  [ "${SKIP_MICRO:-0}" = 1 ] || targets+=(smtp_exporter_bench_reply_parser smtp_exporter_bench_render smtp_exporter_bench_floor_client)
+  cmake --build "$BUILD" -j"$(nproc)" --target "${targets[@]}"
+  EXPORTER=$BUILD/smtp_exporter
+fi
+[ -x "$EXPORTER" ] || { echo "no exporter binary at $EXPORTER" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/smtp_exporter_bench.XXXXXX)
+chmod 755 "$WORK"
+RESULTS=$WORK/results.jsonl
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+M() { python3 "$BENCH/measure.py" "$@"; }
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port() {  # port, up to 10 s
+  local i
+  for i in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on 127.0.0.1:$1" >&2
+  return 1
+}
+stop() {  # pid: stop one process we started
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+cpu_of() { M proc "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["cpu_s"])'; }
+json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+SINK_USER=()
+[ "$(id -u)" -eq 0 ] && SINK_USER=(-u nobody)
+start_sink() {  # port -> pid in SINK_PID
+  /usr/sbin/smtp-sink "${SINK_USER[@]}" "127.0.0.1:$1" 4096 >"$WORK/sink.$1.log" 2>&1 &
+  SINK_PID=$!; PIDS+=("$SINK_PID")
+  wait_port "$1"
+}
+
+cat >"$WORK/ours.yml" <<YML
+global:
+  mode: interval
+  max_concurrent_probes: 1024
+modules:
+  smtp_ehlo:
+    timeout: 10s
+    qos_timeout: 2s
+    ehlo_name: bench-ours.example.org
+YML
+cat >"$WORK/blackbox.yml" <<'YML'
+modules:
+  smtp_ehlo:
+    prober: tcp
+    timeout: 10s
+    tcp:
+      preferred_ip_protocol: ip4
+      query_response:
+        - expect: "^220 "
+        - send: "EHLO bench.example.org\r"
+        - expect: "^250 "
+        - send: "QUIT\r"
+YML
+
+start_ours() {  # config port -> OURS_PID
+  "$EXPORTER" --config.file="$1" --web.listen-address="127.0.0.1:$2" --log.level=warn >"$WORK/ours.$2.log" 2>&1 &
+  OURS_PID=$!; PIDS+=("$OURS_PID")
+  wait_port "$2"
+}
+start_bb() {  # port -> BB_PID
+  "$BLACKBOX" --config.file="$WORK/blackbox.yml" --web.listen-address="127.0.0.1:$1" --log.level=warn >"$WORK/bb.$1.log" 2>&1 &
+  BB_PID=$!; PIDS+=("$BB_PID")
+  wait_port "$1"
+}
+
+revision=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+python3 - "$RESULTS" "$revision" "$WRK_DURATION" "$("$BLACKBOX" --version 2>&1 | head -1 | awk '{print $3}')" <<'PY'
+import json, os, platform, subprocess, sys, datetime
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+rec = {"kind": "meta", "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+       "nproc": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(), "cpu": cpu,
+       "kernel": platform.release(), "revision": sys.argv[2], "wrk_duration": sys.argv[3], "bb_version": sys.argv[4]}
+open(sys.argv[1], "a").write(json.dumps(rec) + "\n")
+PY
+note() { python3 -c 'import json,sys; print(json.dumps({"kind":"note","text":sys.argv[1]}))' "$1" >>"$RESULTS"; }
+
+# ---------------------------------------------------------------- part 1: /probe cost
+echo "== part 1: /probe cost (wrk, ${WRK_DURATION}s per run, $ROUNDS rounds, concurrency 16 and 64)"
+SINK_PORT=$(free_port); start_sink "$SINK_PORT"
+OURS_PORT=$(free_port); start_ours "$WORK/ours.yml" "$OURS_PORT"
+BB_PORT=$(free_port); start_bb "$BB_PORT"
+TARGET="127.0.0.1:$SINK_PORT"
+# One probe each first: both must succeed against the sink, else the figures mean nothing.
+for url in "http://127.0.0.1:$OURS_PORT" "http://127.0.0.1:$BB_PORT"; do
+  if ! curl -sf --max-time 15 "$url/probe?target=$TARGET&module=smtp_ehlo" | grep -q '^probe_success 1'; then
+    echo "a probe through $url did not succeed:" >&2
+    curl -s --max-time 15 "$url/probe?target=$TARGET&module=smtp_ehlo&debug=true" >&2 || true
+    exit 1
+  fi
+done
+for round in $(seq 1 "$ROUNDS"); do
+  for conc in 16 64; do
+    order=(ours bb); [ $((round % 2)) -eq 0 ] && order=(bb ours)
+    for who in "${order[@]}"; do
+      if [ "$who" = ours ]; then pid=$OURS_PID; port=$OURS_PORT; else pid=$BB_PID; port=$BB_PORT; fi
+      c0=$(cpu_of "$pid")
+      timeout $((WRK_DURATION + 30)) wrk -t2 -c"$conc" -d"${WRK_DURATION}s" --timeout 15s --latency -s "$BENCH/probe.lua" \
+        "http://127.0.0.1:$port/probe?target=$TARGET&module=smtp_ehlo" >"$WORK/wrk.out" 2>&1 || true
+      c1=$(cpu_of "$pid")
+      M wrk "$WORK/wrk.out" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+r.update(kind="probe_cost", round=int(sys.argv[1]), concurrency=int(sys.argv[2]), who=sys.argv[3],
+         cpu_s=float(sys.argv[5]) - float(sys.argv[4]))
+print(json.dumps(r))' "$round" "$conc" "$who" "$c0" "$c1" | tee -a "$RESULTS" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+us = 1e6 * r["cpu_s"] / r["requests"] if r.get("requests") else float("nan")
+print("   round %d c=%-3d %-4s %9.1f probes/s  %8.1f us CPU/probe  p50 %.2f ms  p99 %.2f ms  failed %s" % (
+    r["round"], r["concurrency"], r["who"], r.get("rps", 0), us, r["p50_ms"], r["p99_ms"], r.get("probe_fail", "?")))'
+      sleep 1
+    done
+  done
+done
+for who in ours bb; do
+  if [ "$who" = ours ]; then pid=$OURS_PID; else pid=$BB_PID; fi
+  M proc "$pid" | python3 -c 'import json,sys; r=json.load(sys.stdin); r.update(kind="probe_cost_rss", who=sys.argv[1]); print(json.dumps(r))' "$who" >>"$RESULTS"
+done
+
+# ---------------------------------------------------------------- part 3: fidelity
+echo "== part 3: measurement fidelity (EHLO delayed 50 ms, $FIDELITY_N sequential probes per exporter and server)"
+SLOW_PORT=$(free_port); FAST_PORT=$(free_port)
+python3 "$BENCH/slow_ehlo_server.py" "$SLOW_PORT" 0.050 "$WORK/slow_delays.log" &
+PIDS+=("$!"); wait_port "$SLOW_PORT"
+python3 "$BENCH/slow_ehlo_server.py" "$FAST_PORT" 0 &
+PIDS+=("$!"); wait_port "$FAST_PORT"
+: >"$WORK/slow_delays.log"
+timeout 300 python3 "$BENCH/measure.py" fidelity "http://127.0.0.1:$OURS_PORT" "http://127.0.0.1:$BB_PORT" \
+  "127.0.0.1:$SLOW_PORT" "127.0.0.1:$FAST_PORT" 0.050 "$FIDELITY_N" "$WORK/slow_delays.log" \
+  | python3 -c 'import json,sys; r=json.load(sys.stdin); r["kind"]="fidelity"; print(json.dumps(r))' >>"$RESULTS" \
+  || note "Part 3 (fidelity) failed in this run: see the console output."
+stop "$OURS_PID"; stop "$BB_PID"
+
+# ---------------------------------------------------------------- part 2: interval mode at scale
+for n in $SCALE_TARGETS; do
+  echo "== part 2: interval mode, $n targets every ${SCALE_INTERVAL}s"
+  cfg=$WORK/scale.$n.yml
+  python3 - "$cfg" "$n" "$SINK_PORT" "$SCALE_INTERVAL" <<'PY'
+import sys
+path, n, port, interval = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+with open(path, "w") as f:
+    f.write(f"global:\n  mode: interval\n  interval: {interval}s\n  max_concurrent_probes: 256\n")
+    f.write("modules:\n  smtp_ehlo:\n    timeout: 10s\n    qos_timeout: 2s\n    ehlo_name: bench.example.org\n")
+    f.write("targets:\n")
+    for i in range(n):
+        f.write(f"  - name: t{i:05d}\n    address: 127.0.0.1:{port}\n")
+PY
+  port=$(free_port); start_ours "$cfg" "$port"
+  # warm-up: one full interval (+1 s) so every target ran once; then a window of two intervals.
+  timeout 120 python3 "$BENCH/measure.py" interval "http://127.0.0.1:$port/metrics" "$OURS_PID" "$n" \
+    "$SCALE_INTERVAL" $((SCALE_INTERVAL + 1)) $((2 * SCALE_INTERVAL)) \
+    | python3 -c 'import json,sys; r=json.load(sys.stdin); r["kind"]="interval"; print(json.dumps(r))' >>"$RESULTS" \
+    || { note "Part 2 with $n targets failed in this run."; stop "$OURS_PID"; continue; }
+  stop "$OURS_PID"
+  # The floor: the bare Asio client runs as many sessions against the same sink (4 at a time).
+  if [ -x "$BUILD/bench/smtp_exporter_bench_floor_client" ]; then
+    sessions=$(tail -1 "$RESULTS" | json_field probes_done | python3 -c 'import sys; print(max(100, min(20000, int(float(sys.stdin.read())))))')
+    timeout 120 "$BUILD/bench/smtp_exporter_bench_floor_client" 127.0.0.1 "$SINK_PORT" "$sessions" 4 \
+      | python3 -c 'import json,sys; r=json.load(sys.stdin); r.update(kind="floor", targets=int(sys.argv[1])); print(json.dumps(r))' "$n" >>"$RESULTS" || true
+  fi
+done
+
+# ---------------------------------------------------------------- part 5: microbenchmarks
+if [ "${SKIP_MICRO:-0}" != 1 ] && [ -x "$BUILD/bench/smtp_exporter_bench_reply_parser" ]; then
+  echo "== part 5: microbenchmarks"
+  for b in reply_parser render; do
+    timeout 120 "$BUILD/bench/smtp_exporter_bench_$b" --benchmark_format=json --benchmark_min_time=0.5 \
+      >"$WORK/micro.$b.json" 2>/dev/null || true
+    python3 - "$WORK/micro.$b.json" >>"$RESULTS" <<'PY'
+import json, sys
+try:
+    data = json.load(open(sys.argv[1]))
+except Exception:
+    sys.exit(0)
+for b in data.get("benchmarks", []):
+    note = ""
+    if "bytes_per_second" in b:
+        note = f"{b['bytes_per_second'] / 1e6:,.0f} MB/s"
+    if "body_bytes" in b:
+        note += f", body {b['body_bytes'] / 1e6:,.1f} MB"
+    print(json.dumps({"kind": "micro", "name": b["name"], "real_time": b["real_time"],
+                      "time_unit": b["time_unit"], "note": note}))
+PY
+  done
+fi
+
+note "Suite run time: $(( $(date +%s) - START )) s (build included)."
+echo "== results"
+cp "$RESULTS" "$BENCH/results.jsonl"  # the raw figures behind RESULTS.md
+M report "$BENCH/results.jsonl" "$BENCH/RESULTS.md"
