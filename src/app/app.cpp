@@ -193,6 +193,11 @@ asio::awaitable<void> App::probe_target(std::shared_ptr<TargetEntry> entry, Cloc
   const ModuleRuntime module{entry->module, entry->tls_context};
   Outcome out = co_await execute(entry->target.address, module, deadline, false);
   if (entry->removed) co_return;  // reloaded away while probing
+  if (out.result.exporter_error) {  // our failure, not the target's: counted for us, not for it
+    own_metrics_.probe_error();
+    log::error("cannot probe", {{"target", entry->target.name}, {"err", out.result.detail}});
+    co_return;
+  }
   const double now = wall_now();
   entry->state.record(out.result, out.verdict, now);
   entry->last_verdict = out.verdict;

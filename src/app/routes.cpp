@@ -160,6 +160,11 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
   const auto deadline = deadline_or_error;
 
   const Outcome out = co_await execute(*address, runtime, *deadline, debug);
+  if (out.result.exporter_error) {
+    own_metrics_.probe_error();
+    log::error("cannot probe", {{"target", address->to_string()}, {"err", out.result.detail}});
+    co_return text(bhttp::status::service_unavailable, "the exporter cannot probe now: " + out.result.detail + "\n");
+  }
   remember(address->to_string() + " (/probe)", module_name, out,
            std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   const double qos = std::chrono::duration<double>(runtime.settings->qos_timeout).count();

@@ -23,7 +23,13 @@ ExporterMetrics::ExporterMetrics(const std::string& version, const std::string& 
                     .Name("smtp_exporter_probes_skipped_total")
                     .Help("Scheduled probes skipped because the target's previous one still ran.")
                     .Register(*registry_)
-                    .Add({})) {
+                    .Add({})),
+      errors_(&prometheus::BuildCounter()
+                   .Name("smtp_exporter_probe_errors_total")
+                   .Help("Probes the exporter could not run for want of its own resources (file "
+                         "descriptors, memory); not counted against the target.")
+                   .Register(*registry_)
+                   .Add({})) {
   prometheus::BuildGauge()
       .Name("smtp_exporter_build_info")
       .Help("Always 1; the labels say which build this is.")

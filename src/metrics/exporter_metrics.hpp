@@ -21,6 +21,7 @@ class ExporterMetrics {
   void probe_started() { in_flight_->Increment(); }
   void probe_finished() { in_flight_->Decrement(); }
   void probe_skipped() { skipped_->Increment(); }
+  void probe_error() { errors_->Increment(); }
   double probes_in_flight() const { return in_flight_->Value(); }
   double probes_skipped() const { return skipped_->Value(); }
 
@@ -33,6 +34,7 @@ class ExporterMetrics {
   prometheus::Gauge* in_flight_;
   prometheus::Gauge* targets_;
   prometheus::Counter* skipped_;
+  prometheus::Counter* errors_;
 };
 
 }  // namespace smtp_exporter::metrics

@@ -84,6 +84,9 @@ struct ProbeResult {
   // none if the dialog ran; the QoS classification then decides on the latency.
   Failure failure = Failure::none;
   std::string detail;          // human-readable cause, for logs and debug output only
+  // The exporter itself could not probe (out of file descriptors or memory): not the target's
+  // fault, so it must not count against it.
+  bool exporter_error = false;
 
   std::optional<TlsFacts> tls;
 

@@ -220,6 +220,13 @@ class Session {
   bool transcript_;
 };
 
+// Errors of this host, not of the target: opening the socket failed.
+bool is_local_resource_error(const boost::system::error_code& ec) {
+  namespace errc = boost::system::errc;
+  return ec == errc::too_many_files_open || ec == errc::too_many_files_open_in_system ||
+         ec == errc::no_buffer_space || ec == errc::not_enough_memory;
+}
+
 bool is_helo_fallback_code(int code) {
   return code == 500 || code == 501 || code == 502 || code == 550;
 }
@@ -321,6 +328,10 @@ asio::awaitable<ProbeResult> probe(ProbeRequest request) {
       break;
     }
     connect_error = "connect to " + endpoint.address().to_string() + ": " + ec.message();
+    if (is_local_resource_error(ec)) {
+      result.exporter_error = true;
+      break;
+    }
   }
   const Clock::time_point connected = Clock::now();
   phase(Phase::connect) = seconds_between(connect_start, connected);

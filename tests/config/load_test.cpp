@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <filesystem>
 #include <set>
 
@@ -205,6 +207,8 @@ struct InvalidFile {
   std::string file;
   std::vector<std::string> errors;
 };
+// Printed by name, so test lists (and ctest) show the file instead of the struct's bytes.
+void PrintTo(const InvalidFile& f, std::ostream* os) { *os << f.file; }
 
 const InvalidFile invalid_files[] = {
     {"yaml_syntax.yml", {"yaml_syntax.yml:3:1: end of sequence flow not found"}},

@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <filesystem>
 #include <set>
 
@@ -138,6 +140,8 @@ struct InvalidFile {
   std::string file;
   std::vector<std::string> errors;
 };
+// Printed by name, so test lists (and ctest) show the file instead of the struct's bytes.
+void PrintTo(const InvalidFile& f, std::ostream* os) { *os << f.file; }
 
 const InvalidFile invalid_files[] = {
     {"unknown_keys.yml",
