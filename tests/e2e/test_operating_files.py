@@ -61,7 +61,7 @@ CONTRACT_METRICS = {
     "smtp_tls_cert_verified", "smtp_tls_version_info", "smtp_tls_cipher_info",
     "smtp_exporter_build_info", "smtp_exporter_config_last_reload_successful",
     "smtp_exporter_config_last_reload_success_timestamp_seconds", "smtp_exporter_probes_in_flight",
-    "smtp_exporter_targets", "smtp_exporter_probes_skipped_total",
+    "smtp_exporter_targets", "smtp_exporter_probes_skipped_total", "smtp_exporter_probe_errors_total",
 }
 CONTRACT_LABEL_VALUES = {
     "event": {"5510", "5511", "5509"},

@@ -23,8 +23,10 @@ TEST(ExporterMetrics, StartsWithBuildInfoAndZeros) {
   EXPECT_EQ(e.at("smtp_exporter_probes_in_flight{}"), 0);
   EXPECT_EQ(e.at("smtp_exporter_targets{}"), 0);
   EXPECT_EQ(e.at("smtp_exporter_probes_skipped_total{}"), 0);
-  EXPECT_EQ(e.samples.size(), 6u);
+  EXPECT_EQ(e.at("smtp_exporter_probe_errors_total{}"), 0);
+  EXPECT_EQ(e.samples.size(), 7u);
   EXPECT_EQ(e.type.at("smtp_exporter_probes_skipped_total"), "counter");
+  EXPECT_EQ(e.type.at("smtp_exporter_probe_errors_total"), "counter");
   for (const auto& [name, help] : e.help) EXPECT_FALSE(help.empty()) << name;
 }
 
