@@ -2,7 +2,9 @@
 # The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer, in a build dir of its
 # own (build-asan, -DSMTP_EXPORTER_SANITIZE=ON), then a bounded libFuzzer run of every target.
 #   scripts/sanitize.sh [ctest args...]
-# Environment: ASAN_BUILD_DIR (default build-asan), FUZZ_SECONDS (default 15; 0 skips fuzzing).
+# Then the threaded parts under ThreadSanitizer (build-tsan).
+# Environment: ASAN_BUILD_DIR (default build-asan), TSAN_BUILD_DIR (default build-tsan),
+# FUZZ_SECONDS (default 15; 0 skips fuzzing).
 # Expects the packages of scripts/packages.txt (kinds build, runtime, test) to be installed:
 # scripts/test.sh installs them.
 set -euo pipefail
@@ -19,6 +21,18 @@ cmake -S "$ROOT" -B "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTP_E
   -DSMTP_EXPORTER_BUILD_TESTS=ON -DSMTP_EXPORTER_BUILD_BENCH=OFF >/dev/null
 cmake --build "$ASAN_BUILD_DIR" -j"$(nproc)"
 (cd "$ASAN_BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@")
+
+# ThreadSanitizer for the code that runs on more than one thread (the resolver's thread, the
+# bcrypt thread of basic auth) and for the binary end to end over TLS and plain HTTP.
+TSAN_BUILD_DIR=${TSAN_BUILD_DIR:-$ROOT/build-tsan}
+cmake -S "$ROOT" -B "$TSAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTP_EXPORTER_SANITIZE_THREAD=ON \
+  -DSMTP_EXPORTER_BUILD_TESTS=ON -DSMTP_EXPORTER_BUILD_BENCH=OFF >/dev/null
+cmake --build "$TSAN_BUILD_DIR" -j"$(nproc)" --target smtp_exporter prober_test web_test
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:exitcode=66}
+"$TSAN_BUILD_DIR/tests/prober_test" --gtest_brief=1
+"$TSAN_BUILD_DIR/tests/web_test" --gtest_brief=1
+/usr/bin/python3 "$ROOT/tests/e2e/test_web_config.py" "$TSAN_BUILD_DIR/smtp_exporter"
+/usr/bin/python3 "$ROOT/tests/e2e/test_exporter.py" "$TSAN_BUILD_DIR/smtp_exporter"
 
 if [ "$FUZZ_SECONDS" != 0 ]; then
   "$ROOT/fuzz/run.sh" "$FUZZ_SECONDS"
