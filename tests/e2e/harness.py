@@ -25,6 +25,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+_held_ports = []
+
+
+def closed_port():
+    """A loopback port that refuses connections and stays refused: bound (without SO_REUSEADDR)
+    but never listening, for the rest of this process, so that no test running in parallel can
+    start a server on it. (A port from free_port() is free only until someone else takes it.)"""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    _held_ports.append(s)
+    return s.getsockname()[1]
+
+
 def wait_for_port(port, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -47,6 +47,7 @@ import urllib.parse
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import (Exporter, LoggedProcess, SmtpSink, WebhookReceiver, free_port, http_get,  # noqa: E402
                      wait_until)
 
@@ -173,7 +174,7 @@ class AlertingLiveTest(unittest.TestCase):
 
         # smtp-sink and the exporter (cleanups registered before construction can fail).
         self.sink = self.construct(SmtpSink)
-        closed_port = free_port()
+        closed_port = harness.closed_port()
         config = f"""
 global:
   mode: interval

@@ -8,6 +8,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import (Exporter, ScriptedSmtpServer, SmtpSink, free_port, http_get, parse_samples,  # noqa: E402
                      value, wait_until)
 
@@ -27,7 +28,7 @@ class IntervalModeTest(unittest.TestCase):
         cls.sink = SmtpSink()
         cls.slow = ScriptedSmtpServer(greeting_delay=1.5 * QOS)
         cls.slower = ScriptedSmtpServer(greeting_delay=3 * QOS)
-        cls.closed_port = free_port()
+        cls.closed_port = harness.closed_port()
         cls.config = f"""
 global:
   mode: interval
@@ -219,7 +220,7 @@ modules:
   smtp_ehlo: {{qos_timeout: 1s, timeout: 5s, ehlo_name: probe.example.org}}
 targets:
   - {{name: sink, address: "127.0.0.1:{sink.port}"}}
-  - {{name: refused, address: "127.0.0.1:{free_port()}"}}
+  - {{name: refused, address: "127.0.0.1:{harness.closed_port()}"}}
 """)
             try:
                 for expected in (1, 2, 3):

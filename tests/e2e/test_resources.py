@@ -15,6 +15,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import (Exporter, SmtpSink, free_port, http_get, parse_samples, value,  # noqa: E402
                      wait_until)
 
@@ -227,7 +228,7 @@ class NoLeakAfterFailedProbesTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.hostile = HostileServer()
-        cls.closed_port = free_port()
+        cls.closed_port = harness.closed_port()
         targets = []
         for i in range(cls.PER_MODE):
             targets.append(f'  - {{name: refused{i}, address: "127.0.0.1:{cls.closed_port}"}}')
@@ -372,7 +373,7 @@ targets:
 
     def test_sighup_storm(self):
         self.sink = SmtpSink()
-        self.closed_port = free_port()
+        self.closed_port = harness.closed_port()
         self.exporter = Exporter(BINARY, self.config("a"))
         try:
             pid = self.exporter.proc.pid
