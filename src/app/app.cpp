@@ -54,8 +54,7 @@ App::App(asio::io_context& io, Options options)
       slots_(256),
       own_metrics_(kVersion, kRevision),
       server_(io.get_executor(), [this](const http::Request& r) { return route(r); }, options_.web),
-      signals_(io, SIGHUP, SIGINT, SIGTERM),
-      start_time_(wall_now()) {
+      signals_(io, SIGHUP, SIGINT, SIGTERM) {
   server_.set_max_requests(options_.max_requests);
 }
 

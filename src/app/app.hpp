@@ -131,7 +131,6 @@ class App {
   std::deque<RecentProbe> recent_;
   http::Server server_;
   boost::asio::signal_set signals_;
-  double start_time_ = 0;
 };
 
 }  // namespace smtp_exporter::app
