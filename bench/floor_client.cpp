@@ -3,7 +3,9 @@
 // 221 or close) and nothing else: no config, no metrics, no timers, no HTTP. Prints one JSON
 // line with its own CPU time per session (getrusage), which bench/run.sh compares with the
 // exporter's CPU per probe.
-//   smtp_exporter_bench_floor_client HOST PORT SESSIONS CONCURRENCY
+//   smtp_exporter_bench_floor_client HOST PORT SESSIONS CONCURRENCY [RATE]
+// With RATE (sessions per second) the sessions start on a steady grid, one every 1/RATE s, as
+// an interval exporter spreads its probes; without it they run back to back.
 #include <sys/resource.h>
 
 #include <boost/asio.hpp>
@@ -42,6 +44,9 @@ asio::awaitable<int> read_reply(tcp::socket& socket, std::string& buffer) {
 
 struct Counters {
   int left = 0;
+  int started = 0;
+  double rate = 0;  // sessions per second; 0 = back to back
+  std::chrono::steady_clock::time_point t0;
   int ok = 0;
   int failed = 0;
 };
@@ -49,8 +54,15 @@ struct Counters {
 asio::awaitable<void> worker(tcp::endpoint endpoint, Counters& counters) {
   auto executor = co_await asio::this_coro::executor;
   std::string buffer;
+  asio::steady_timer pacer(executor);
   while (counters.left > 0) {
     --counters.left;
+    if (counters.rate > 0) {  // wait for this session's slot on the grid
+      const auto due = counters.t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                         std::chrono::duration<double>(counters.started++ / counters.rate));
+      pacer.expires_at(due);
+      co_await pacer.async_wait(asio::use_awaitable);
+    }
     try {
       tcp::socket socket(executor);
       co_await socket.async_connect(endpoint, asio::use_awaitable);
@@ -78,8 +90,8 @@ asio::awaitable<void> worker(tcp::endpoint endpoint, Counters& counters) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: %s HOST PORT SESSIONS CONCURRENCY\n", argv[0]);
+  if (argc != 5 && argc != 6) {
+    std::fprintf(stderr, "usage: %s HOST PORT SESSIONS CONCURRENCY [RATE]\n", argv[0]);
     return 2;
   }
   const tcp::endpoint endpoint(asio::ip::make_address(argv[1]),
@@ -87,9 +99,11 @@ int main(int argc, char** argv) {
   Counters counters;
   counters.left = std::atoi(argv[3]);
   const int concurrency = std::atoi(argv[4]);
+  if (argc == 6) counters.rate = std::atof(argv[5]);
   asio::io_context io(1);
   const double cpu0 = cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();
+  counters.t0 = t0;
   for (int i = 0; i < concurrency; ++i) asio::co_spawn(io, worker(endpoint, counters), asio::detached);
   io.run();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -141,8 +141,8 @@ void App::start_loop(const std::shared_ptr<TargetEntry>& entry) {
   std::weak_ptr<TargetEntry> weak = entry;
   entry->loop = scheduler::IntervalLoop::start(
       io_.get_executor(), entry->target.name, entry->target.interval,
-      [this, weak]() -> asio::awaitable<void> {
-        if (auto e = weak.lock()) co_await probe_target(e, Clock::time_point::max());
+      [this, weak](Clock::time_point due) -> asio::awaitable<void> {
+        if (auto e = weak.lock()) co_await probe_target(e, Clock::time_point::max(), due);
       },
       [this] { own_metrics_.probe_skipped(); });
 }
@@ -168,12 +168,13 @@ void App::wait_for_signals() {
 }
 
 asio::awaitable<Outcome> App::execute(config::HostPort address, const ModuleRuntime& runtime,
-                                      Clock::time_point deadline, bool transcript) {
+                                      Clock::time_point deadline, bool transcript, std::optional<Clock::time_point> due) {
   // Copies taken before the first suspension: a reload may replace `runtime` meanwhile.
   ModuleRuntime module = runtime;
   // A probe that waits for a slot has not started: its clock starts after the wait.
   auto slot = co_await slots_.acquire();
   own_metrics_.probe_started();
+  if (due) own_metrics_.probe_lag(std::chrono::duration<double>(Clock::now() - *due).count());
   const auto hard_deadline = std::min(deadline, Clock::now() + module.settings->timeout);
   Outcome out;
   // A named request, not a braced temporary: g++ 12 destroys such temporaries in a co_await
@@ -187,10 +188,11 @@ asio::awaitable<Outcome> App::execute(config::HostPort address, const ModuleRunt
   co_return out;
 }
 
-asio::awaitable<void> App::probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline) {
+asio::awaitable<void> App::probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline,
+                                        std::optional<Clock::time_point> due) {
   if (entry->removed) co_return;
   const ModuleRuntime module{entry->module, entry->tls_context};
-  Outcome out = co_await execute(entry->target.address, module, deadline, false);
+  Outcome out = co_await execute(entry->target.address, module, deadline, false, due);
   if (entry->removed) co_return;  // reloaded away while probing
   if (out.result.exporter_error) {  // our failure, not the target's: counted for us, not for it
     own_metrics_.probe_error();
@@ -232,7 +234,7 @@ asio::awaitable<void> App::probe_all(Clock::time_point deadline) {
               if (--*remaining == 0) all_done->cancel();
             }
           } done{remaining, all_done};
-          co_await probe_target(entry, deadline);
+          co_await probe_target(entry, deadline, std::nullopt);
         },
         log_exception);
   }

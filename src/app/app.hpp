@@ -99,9 +99,12 @@ class App {
   std::map<std::string, ModuleRuntime> prepare_modules(const config::Config& config,
                                                        std::vector<config::Error>& errors) const;
   void start_loop(const std::shared_ptr<TargetEntry>& entry);
+  // `due`: when an interval-mode probe was due (its start is reported as scheduling lag).
   boost::asio::awaitable<Outcome> execute(config::HostPort address, const ModuleRuntime& module,
-                                          Clock::time_point deadline, bool transcript);
-  boost::asio::awaitable<void> probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline);
+                                          Clock::time_point deadline, bool transcript,
+                                          std::optional<Clock::time_point> due);
+  boost::asio::awaitable<void> probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline,
+                                            std::optional<Clock::time_point> due);
   boost::asio::awaitable<void> probe_all(Clock::time_point deadline);
   // Adds a probe to the landing page's recent list.
   void remember(const std::string& target, const std::string& module, const Outcome& out, double wall_time);

@@ -28,23 +28,44 @@ bool accepts_gzip(std::string_view header) {
 }
 
 std::string gzip(std::string_view data) {
+  GzipStream stream;
+  std::string out;
+  stream.write(data, out);
+  stream.finish(out);
+  return out;
+}
+
+struct GzipStream::State {
   z_stream z{};
-  // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
-  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+};
+
+GzipStream::GzipStream() : state_(std::make_unique<State>()) {
+  if (deflateInit2(&state_->z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     throw std::runtime_error("deflateInit2 failed");
   }
-  std::string out;
-  out.resize(deflateBound(&z, static_cast<uLong>(data.size())));
+}
+
+GzipStream::~GzipStream() { deflateEnd(&state_->z); }
+
+void GzipStream::write(std::string_view data, std::string& out) { deflate_into(data, out, Z_NO_FLUSH); }
+
+void GzipStream::finish(std::string& out) { deflate_into({}, out, Z_FINISH); }
+
+void GzipStream::deflate_into(std::string_view data, std::string& out, int flush) {
+  z_stream& z = state_->z;
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  const auto written = z.total_out;
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
-  out.resize(written);
-  return out;
+  for (;;) {
+    const std::size_t used = out.size();
+    const std::size_t room = deflateBound(&z, z.avail_in) + 64;
+    out.resize(used + room);
+    z.next_out = reinterpret_cast<Bytef*>(out.data() + used);
+    z.avail_out = static_cast<uInt>(room);
+    const int rc = deflate(&z, flush);
+    out.resize(used + room - z.avail_out);
+    if (rc == Z_STREAM_ERROR) throw std::runtime_error("deflate failed");
+    if (flush == Z_FINISH ? rc == Z_STREAM_END : z.avail_in == 0 && z.avail_out != 0) return;
+  }
 }
 
 }  // namespace smtp_exporter::http

@@ -29,7 +29,14 @@ ExporterMetrics::ExporterMetrics(const std::string& version, const std::string& 
                    .Help("Probes the exporter could not run for want of its own resources (file "
                          "descriptors, memory); not counted against the target.")
                    .Register(*registry_)
-                   .Add({})) {
+                   .Add({})),
+      lag_(&prometheus::BuildHistogram()
+                .Name("smtp_exporter_scheduling_lag_seconds")
+                .Help("Interval mode: how late each scheduled probe started after its due time, "
+                      "including any wait for a max_concurrent_probes slot.")
+                .Register(*registry_)
+                .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                 0.05, 0.1, 0.25, 0.5, 1, 2.5})) {
   prometheus::BuildGauge()
       .Name("smtp_exporter_build_info")
       .Help("Always 1; the labels say which build this is.")

@@ -6,6 +6,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 namespace smtp_exporter::metrics {
@@ -22,6 +23,8 @@ class ExporterMetrics {
   void probe_finished() { in_flight_->Decrement(); }
   void probe_skipped() { skipped_->Increment(); }
   void probe_error() { errors_->Increment(); }
+  // Interval mode: how late a scheduled probe started after its due time (slot wait included).
+  void probe_lag(double seconds) { lag_->Observe(seconds); }
   double probes_in_flight() const { return in_flight_->Value(); }
   double probes_skipped() const { return skipped_->Value(); }
 
@@ -35,6 +38,7 @@ class ExporterMetrics {
   prometheus::Gauge* targets_;
   prometheus::Counter* skipped_;
   prometheus::Counter* errors_;
+  prometheus::Histogram* lag_;
 };
 
 }  // namespace smtp_exporter::metrics

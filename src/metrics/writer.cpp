@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 namespace smtp_exporter::metrics {
@@ -72,6 +73,7 @@ class Sink {
   void put_number(double v) { p_ = double_into(p_, v); }
   void put_number(std::uint64_t v) { p_ = std::to_chars(p_, p_ + kNumberRoom, v).ptr; }
   void put_number(int v) { p_ = std::to_chars(p_, p_ + kNumberRoom, v).ptr; }
+  std::size_t pending() const { return static_cast<std::size_t>(p_ - buf_.get()); }
 
  private:
   static constexpr std::size_t kChunk = 64 * 1024;
@@ -137,6 +139,8 @@ void labelled_line(Sink& s, std::string_view name, const TargetState& t, std::st
   end_series(s, value);
 }
 
+}  // namespace
+
 // The rendered `le` values per distinct set of bounds (one per module, so a handful): formatting
 // them for every target would cost more than the rest of the histogram.
 class LeCache {
@@ -158,6 +162,8 @@ class LeCache {
   };
   std::vector<Entry> entries_;
 };
+
+namespace {
 
 constexpr FamilyInfo kProbeSuccess{"smtp_probe_success", "gauge",
                                    "1 if the last probe passed every check within 2 x QoS."};
@@ -198,42 +204,32 @@ constexpr FamilyInfo kTlsVersion{"smtp_tls_version_info", "gauge", "Negotiated T
 constexpr FamilyInfo kTlsCipher{"smtp_tls_cipher_info", "gauge", "Negotiated TLS cipher, 1."};
 constexpr FamilyInfo kTlsCert{"smtp_tls_cert_info", "gauge", "The server's leaf certificate, 1."};
 
-using Targets = std::vector<const TargetState*>;
+// One family: which targets have series in it, and their lines. The families are written in
+// this order, each as one group (HELP, TYPE, then every target's lines); a family no target
+// shows is left out, like prometheus-cpp does.
+struct Step {
+  const FamilyInfo* family;
+  bool (*shows)(const TargetState&);
+  void (*lines)(Sink&, const TargetState&, LeCache&);
+};
 
-template <class PerTarget>
-void write_family(Sink& s, const FamilyInfo& f, const Targets& targets, PerTarget per_target) {
-  put_header(s, f);
-  for (const TargetState* t : targets) per_target(*t);
-}
+bool every(const TargetState&) { return true; }
+bool with_extensions(const TargetState& t) { return !t.extensions().empty(); }
+bool with_tls(const TargetState& t) { return t.tls().has_value(); }
 
-void write_histogram(Sink& s, const Targets& targets) {
+void histogram_lines(Sink& s, const TargetState& t, LeCache& le_cache) {
   constexpr std::string_view bucket = "smtp_ehlo_duration_seconds_bucket";
-  LeCache le_cache;
-  write_family(s, kEhloDuration, targets, [&](const TargetState& t) {
-    const auto& le = le_cache.get(t.bucket_bounds());
-    const auto& counts = t.bucket_counts();
-    std::uint64_t cumulative = 0;
-    for (std::size_t i = 0; i < le.size(); ++i) {
-      cumulative += counts[i];
-      labelled_line(s, bucket, t, "le", le[i], cumulative);
-    }
-    labelled_line(s, bucket, t, "le", "+Inf", t.latency_count());
-    gauge_line(s, "smtp_ehlo_duration_seconds_sum", t, t.latency_sum());
-    open_series(s, "smtp_ehlo_duration_seconds_count", t);
-    end_series(s, t.latency_count());
-  });
-}
-
-void write_extensions(Sink& s, const Targets& targets) {
-  write_family(s, kExtensions, targets, [&](const TargetState& t) {
-    for (const auto& e : t.extensions()) {  // from the server: escaped, though sanitised already
-      open_series(s, kExtensions.name, t, 2 * e.size());
-      s.put(",extension=\"");
-      s.put_escaped(e);
-      s.put('"');
-      end_series(s, 1);
-    }
-  });
+  const auto& le = le_cache.get(t.bucket_bounds());
+  const auto& counts = t.bucket_counts();
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < le.size(); ++i) {
+    cumulative += counts[i];
+    labelled_line(s, bucket, t, "le", le[i], cumulative);
+  }
+  labelled_line(s, bucket, t, "le", "+Inf", t.latency_count());
+  gauge_line(s, "smtp_ehlo_duration_seconds_sum", t, t.latency_sum());
+  open_series(s, "smtp_ehlo_duration_seconds_count", t);
+  end_series(s, t.latency_count());
 }
 
 // `name{<target labels>,k1="v1",...} 1` with values from the server: escaped.
@@ -252,29 +248,73 @@ void info_line(Sink& s, std::string_view name, const TargetState& t,
   end_series(s, 1);
 }
 
-void write_tls(Sink& s, const Targets& targets) {
-  Targets with_tls;
-  for (const TargetState* t : targets) {
-    if (t->tls()) with_tls.push_back(t);
-  }
-  if (with_tls.empty()) return;
-  write_family(s, kTlsNotAfter, with_tls,
-               [&](const TargetState& t) { gauge_line(s, kTlsNotAfter.name, t, t.tls()->cert_not_after); });
-  write_family(s, kTlsChainNotAfter, with_tls,
-               [&](const TargetState& t) { gauge_line(s, kTlsChainNotAfter.name, t, t.tls()->chain_not_after); });
-  write_family(s, kTlsVerified, with_tls,
-               [&](const TargetState& t) { gauge_line(s, kTlsVerified.name, t, t.tls()->verified ? 1 : 0); });
-  write_family(s, kTlsVersion, with_tls,
-               [&](const TargetState& t) { info_line(s, kTlsVersion.name, t, {{"version", t.tls()->version}}); });
-  write_family(s, kTlsCipher, with_tls,
-               [&](const TargetState& t) { info_line(s, kTlsCipher.name, t, {{"cipher", t.tls()->cipher}}); });
-  write_family(s, kTlsCert, with_tls, [&](const TargetState& t) {
-    const auto& f = *t.tls();
-    info_line(s, kTlsCert.name, t,
-              {{"subject_cn", f.subject_cn}, {"issuer_cn", f.issuer_cn}, {"serial", f.serial},
-               {"fingerprint_sha256", f.fingerprint_sha256}});
-  });
-}
+const std::array kSteps{
+    Step{&kProbeSuccess, every,
+         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kProbeSuccess.name, t, t.probe_success()); }},
+    Step{&kEhloSuccess, every,
+         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kEhloSuccess.name, t, t.ehlo_success()); }},
+    Step{&kEhloDuration, every, histogram_lines},
+    Step{&kEvents, every,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           for (std::size_t i = 0; i < classify::kEventCount; ++i) {
+             labelled_line(s, kEvents.name, t, "event", classify::kEventNames[i], t.events()[i]);
+           }
+         }},
+    Step{&kFailures, every,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           for (std::size_t i = 0; i < prober::kFailureCount; ++i) {
+             labelled_line(s, kFailures.name, t, "reason", prober::kFailureNames[i], t.failures()[i]);
+           }
+         }},
+    Step{&kPhases, every,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           for (std::size_t i = 0; i < prober::kPhaseCount; ++i) {
+             labelled_line(s, kPhases.name, t, "phase", prober::kPhaseNames[i], t.phase_seconds()[i]);
+           }
+         }},
+    Step{&kReplyCode, every,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           labelled_line(s, kReplyCode.name, t, "stage", "greeting", t.greeting_code());
+           labelled_line(s, kReplyCode.name, t, "stage", "ehlo", t.ehlo_code());
+         }},
+    Step{&kExtensions, with_extensions,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           for (const auto& e : t.extensions()) {  // from the server: escaped, though sanitised already
+             open_series(s, kExtensions.name, t, 2 * e.size());
+             s.put(",extension=\"");
+             s.put_escaped(e);
+             s.put('"');
+             end_series(s, 1);
+           }
+         }},
+    Step{&kHeloFallback, every,
+         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kHeloFallback.name, t, t.helo_fallback()); }},
+    // Known from the configuration, so shown before the first probe too.
+    Step{&kQosTimeout, every,
+         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kQosTimeout.name, t, t.qos_timeout_seconds()); }},
+    Step{&kLastRun, every,
+         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kLastRun.name, t, t.last_run_timestamp()); }},
+    // TLS facts: only for targets that completed a handshake.
+    Step{&kTlsNotAfter, with_tls,
+         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kTlsNotAfter.name, t, t.tls()->cert_not_after); }},
+    Step{&kTlsChainNotAfter, with_tls,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           gauge_line(s, kTlsChainNotAfter.name, t, t.tls()->chain_not_after);
+         }},
+    Step{&kTlsVerified, with_tls,
+         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kTlsVerified.name, t, t.tls()->verified ? 1 : 0); }},
+    Step{&kTlsVersion, with_tls,
+         [](Sink& s, const TargetState& t, LeCache&) { info_line(s, kTlsVersion.name, t, {{"version", t.tls()->version}}); }},
+    Step{&kTlsCipher, with_tls,
+         [](Sink& s, const TargetState& t, LeCache&) { info_line(s, kTlsCipher.name, t, {{"cipher", t.tls()->cipher}}); }},
+    Step{&kTlsCert, with_tls,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           const auto& f = *t.tls();
+           info_line(s, kTlsCert.name, t,
+                     {{"subject_cn", f.subject_cn}, {"issuer_cn", f.issuer_cn}, {"serial", f.serial},
+                      {"fingerprint_sha256", f.fingerprint_sha256}});
+         }},
+};
 
 }  // namespace
 
@@ -309,54 +349,54 @@ void append_le_value(std::string& out, double bound) {
   out.append(buf.data(), end);  // scientific as Go writes it too: "1e+06", two exponent digits
 }
 
-void write_targets(std::string& out, const std::vector<const TargetState*>& targets) {
-  if (targets.empty()) return;  // like prometheus-cpp: a family without series is not written
+TargetsWriter::TargetsWriter(std::vector<const TargetState*> targets)
+    : targets_(std::move(targets)), le_cache_(std::make_unique<LeCache>()) {}
+TargetsWriter::~TargetsWriter() = default;
+TargetsWriter::TargetsWriter(TargetsWriter&&) noexcept = default;
+TargetsWriter& TargetsWriter::operator=(TargetsWriter&&) noexcept = default;
 
+bool TargetsWriter::done() const { return step_ >= kSteps.size(); }
+
+void TargetsWriter::next(std::string& out, std::size_t budget) {
+  const std::size_t limit = out.size() + budget;
+  Sink s(out);
+  while (step_ < kSteps.size()) {
+    const Step& step = kSteps[step_];
+    if (target_ == 0) {  // a new family: written only if some target shows in it
+      if (std::none_of(targets_.begin(), targets_.end(), [&](const TargetState* t) { return step.shows(*t); })) {
+        ++step_;
+        continue;
+      }
+      put_header(s, *step.family);
+    }
+    while (target_ < targets_.size()) {
+      const TargetState& t = *targets_[target_++];
+      if (step.shows(t)) step.lines(s, t, *le_cache_);
+      if (out.size() + s.pending() >= limit) {
+        if (target_ == targets_.size()) {
+          target_ = 0;
+          ++step_;
+        }
+        s.flush();
+        return;
+      }
+    }
+    target_ = 0;
+    ++step_;
+  }
+  s.flush();
+}
+
+void write_targets(std::string& out, const std::vector<const TargetState*>& targets) {
   // About the size of the output, so `out` grows once; reserving does not touch the memory.
   std::size_t expected = 4096;
-  bool any_extensions = false;
   for (const TargetState* t : targets) {
     const std::size_t series = kFixedSeriesPerTarget + t->bucket_bounds().size() + t->extensions().size();
     expected += series * (t->label_text().size() + 64);
-    any_extensions = any_extensions || !t->extensions().empty();
   }
   out.reserve(out.size() + expected);
-  Sink s(out);
-
-  write_family(s, kProbeSuccess, targets,
-               [&](const TargetState& t) { gauge_line(s, kProbeSuccess.name, t, t.probe_success()); });
-  write_family(s, kEhloSuccess, targets,
-               [&](const TargetState& t) { gauge_line(s, kEhloSuccess.name, t, t.ehlo_success()); });
-  write_histogram(s, targets);
-  write_family(s, kEvents, targets, [&](const TargetState& t) {
-    for (std::size_t i = 0; i < classify::kEventCount; ++i) {
-      labelled_line(s, kEvents.name, t, "event", classify::kEventNames[i], t.events()[i]);
-    }
-  });
-  write_family(s, kFailures, targets, [&](const TargetState& t) {
-    for (std::size_t i = 0; i < prober::kFailureCount; ++i) {
-      labelled_line(s, kFailures.name, t, "reason", prober::kFailureNames[i], t.failures()[i]);
-    }
-  });
-  write_family(s, kPhases, targets, [&](const TargetState& t) {
-    for (std::size_t i = 0; i < prober::kPhaseCount; ++i) {
-      labelled_line(s, kPhases.name, t, "phase", prober::kPhaseNames[i], t.phase_seconds()[i]);
-    }
-  });
-  write_family(s, kReplyCode, targets, [&](const TargetState& t) {
-    labelled_line(s, kReplyCode.name, t, "stage", "greeting", t.greeting_code());
-    labelled_line(s, kReplyCode.name, t, "stage", "ehlo", t.ehlo_code());
-  });
-  if (any_extensions) write_extensions(s, targets);
-  write_family(s, kHeloFallback, targets,
-               [&](const TargetState& t) { gauge_line(s, kHeloFallback.name, t, t.helo_fallback()); });
-  // Known from the configuration, so shown before the first probe too.
-  write_family(s, kQosTimeout, targets,
-               [&](const TargetState& t) { gauge_line(s, kQosTimeout.name, t, t.qos_timeout_seconds()); });
-  write_family(s, kLastRun, targets,
-               [&](const TargetState& t) { gauge_line(s, kLastRun.name, t, t.last_run_timestamp()); });
-  write_tls(s, targets);
-  s.flush();
+  TargetsWriter writer(targets);
+  while (!writer.done()) writer.next(out, std::numeric_limits<std::size_t>::max() / 2);
 }
 
 }  // namespace smtp_exporter::metrics

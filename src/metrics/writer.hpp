@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,7 +26,30 @@ std::span<const FamilyInfo> target_families();
 inline constexpr std::size_t kFixedSeriesPerTarget = 2 + 3 + classify::kEventCount +
                                                      prober::kFailureCount + prober::kPhaseCount + 2 + 3;
 
-// Appends the smtp_* families for these targets to `out`. Keep one `out` per connection or
+class LeCache;
+
+// Renders the smtp_* families piece by piece, so /metrics can be sent in chunks while it is
+// written: each next() appends at least `budget` bytes (whole lines) to `out`, or the rest.
+// The targets must outlive the writer; a target changed between pieces shows its new values
+// in the families still to come.
+class TargetsWriter {
+ public:
+  explicit TargetsWriter(std::vector<const TargetState*> targets);
+  ~TargetsWriter();
+  TargetsWriter(TargetsWriter&&) noexcept;
+  TargetsWriter& operator=(TargetsWriter&&) noexcept;
+
+  void next(std::string& out, std::size_t budget);
+  bool done() const;
+
+ private:
+  std::vector<const TargetState*> targets_;
+  std::unique_ptr<LeCache> le_cache_;
+  std::size_t step_ = 0;    // index of the family being written
+  std::size_t target_ = 0;  // next target in that family
+};
+
+// Appends the smtp_* families for these targets to `out`, whole. Keep one `out` per connection or
 // thread and clear() it between scrapes: a fresh string of tens of megabytes costs more in page
 // faults than the rendering itself (10,000 targets, 52 MB: about 20 ms warm, 50 ms fresh).
 void write_targets(std::string& out, const std::vector<const TargetState*>& targets);

@@ -4,12 +4,10 @@
 #include <array>
 #include <string>
 #include <tuple>
-#include <variant>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -27,7 +25,6 @@ namespace {
 namespace asio = boost::asio;
 namespace ssl = asio::ssl;
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // How long QUIT may wait for its 221: politeness, not part of the verdict.
@@ -56,26 +53,67 @@ std::string printable(std::string_view s) {
 
 enum class ReadStatus { ok, timeout, closed, malformed };
 
-// What `co_await (io_operation || timer.async_wait())` gives: the I/O result, or the timer's.
-using IoOrTimeout =
-    std::variant<std::tuple<boost::system::error_code, std::size_t>, std::tuple<boost::system::error_code>>;
-
 struct ReadOutcome {
   ReadStatus status = ReadStatus::closed;
   smtp::Reply reply;
   std::string detail;
 };
 
+// One timer per session instead of one per operation: when the armed deadline passes, it
+// cancels whatever the socket is doing, and that operation reports a timeout. It lives in a
+// shared block because its handler may run after the session has gone.
+struct Watchdog {
+  explicit Watchdog(const asio::any_io_executor& executor) : timer(executor) {}
+  asio::steady_timer timer;
+  tcp::socket* socket = nullptr;  // null once the session is gone
+  Clock::time_point armed_for = Clock::time_point::min();
+  bool expired = false;
+};
+
 // The state of one SMTP session: the socket (TLS once started), the reply parser and the
 // result being filled.
 class Session {
  public:
-  Session(tcp::socket socket, ProbeResult& result, Clock::time_point start, bool transcript)
-      : socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+  Session(const asio::any_io_executor& executor, ProbeResult& result, Clock::time_point start, bool transcript)
+      : socket_(executor),
+        watchdog_(std::make_shared<Watchdog>(executor)),
         result_(result),
         start_(start),
-        transcript_(transcript) {}
+        transcript_(transcript) {
+    watchdog_->socket = &socket_;
+  }
+  ~Session() {
+    watchdog_->socket = nullptr;
+    watchdog_->timer.cancel();
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Operations from here on end by `deadline`. Re-arming for the same deadline costs nothing.
+  void arm(Clock::time_point deadline) {
+    if (deadline == watchdog_->armed_for) return;
+    watchdog_->armed_for = deadline;
+    watchdog_->expired = false;
+    watchdog_->timer.expires_at(deadline);
+    watchdog_->timer.async_wait([w = watchdog_, deadline](const boost::system::error_code& ec) {
+      if (ec || w->armed_for != deadline || !w->socket) return;  // re-armed or gone meanwhile
+      w->expired = true;
+      boost::system::error_code ignored;
+      w->socket->cancel(ignored);
+    });
+  }
+  bool expired() const { return watchdog_->expired; }
+
+  // Connects to one address before `deadline`; an empty error code on success.
+  asio::awaitable<boost::system::error_code> connect(const tcp::endpoint& endpoint, Clock::time_point deadline) {
+    arm(deadline);
+    if (expired()) co_return asio::error::timed_out;
+    boost::system::error_code ignored;
+    if (socket_.is_open()) socket_.close(ignored);  // a previous address refused
+    auto [ec] = co_await socket_.async_connect(endpoint, use_tuple);
+    if (ec && expired()) ec = asio::error::timed_out;
+    co_return ec;
+  }
 
   void note(std::string text) { log('*', std::move(text)); }
 
@@ -97,19 +135,21 @@ class Session {
           co_return ReadOutcome{ReadStatus::malformed, {}, parser_.error()};
         }
       }
-      timer_.expires_at(deadline);
+      arm(deadline);
       // if/else, not ?: — g++ 12 miscompiles co_await in both arms of a conditional.
-      IoOrTimeout which;
-      if (tls_) {
-        which = co_await (tls_->async_read_some(asio::buffer(buffer_), use_tuple) || timer_.async_wait(use_tuple));
+      std::tuple<boost::system::error_code, std::size_t> io;
+      if (expired()) {
+        io = {asio::error::operation_aborted, 0};
+      } else if (tls_) {
+        io = co_await tls_->async_read_some(asio::buffer(buffer_), use_tuple);
       } else {
-        which = co_await (socket_.async_read_some(asio::buffer(buffer_), use_tuple) || timer_.async_wait(use_tuple));
+        io = co_await socket_.async_read_some(asio::buffer(buffer_), use_tuple);
       }
-      if (which.index() == 1) {
+      auto [ec, n] = io;
+      if (ec && expired()) {
         note("timed out waiting for a reply");
         co_return ReadOutcome{ReadStatus::timeout, {}, "timed out waiting for a reply"};
       }
-      auto [ec, n] = std::get<0>(which);
       if (ec) {
         const bool closed = ec == asio::error::eof || ec == ssl::error::stream_truncated;
         const std::string what = closed ? "connection closed by the server" : "read failed: " + ec.message();
@@ -124,18 +164,20 @@ class Session {
   asio::awaitable<bool> send(std::string line, Clock::time_point deadline) {
     log('>', line);
     line += "\r\n";
-    timer_.expires_at(deadline);
-    IoOrTimeout which;
-    if (tls_) {
-      which = co_await (asio::async_write(*tls_, asio::buffer(line), use_tuple) || timer_.async_wait(use_tuple));
+    arm(deadline);
+    std::tuple<boost::system::error_code, std::size_t> io;
+    if (expired()) {
+      io = {asio::error::operation_aborted, 0};
+    } else if (tls_) {
+      io = co_await asio::async_write(*tls_, asio::buffer(line), use_tuple);
     } else {
-      which = co_await (asio::async_write(socket_, asio::buffer(line), use_tuple) || timer_.async_wait(use_tuple));
+      io = co_await asio::async_write(socket_, asio::buffer(line), use_tuple);
     }
-    if (which.index() == 1) {
+    auto [ec, n] = io;
+    if (ec && expired()) {
       note("timed out writing");
       co_return false;
     }
-    auto [ec, n] = std::get<0>(which);
     if (ec) note("write failed: " + ec.message());
     co_return !ec;
   }
@@ -162,14 +204,15 @@ class Session {
                                      bool insecure_skip_verify, Clock::time_point deadline, std::string& detail) {
     tls_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, context);
     prepare_tls(tls_->native_handle(), server_name, insecure_skip_verify);
-    timer_.expires_at(deadline);
-    auto which = co_await (tls_->async_handshake(ssl::stream_base::client, use_tuple) || timer_.async_wait(use_tuple));
-    if (which.index() == 1) {
+    arm(deadline);
+    std::tuple<boost::system::error_code> io{asio::error::operation_aborted};
+    if (!expired()) io = co_await tls_->async_handshake(ssl::stream_base::client, use_tuple);
+    auto [ec] = io;
+    if (ec && expired()) {
       detail = "TLS handshake timed out";
       note(detail);
       co_return Failure::tls_handshake;
     }
-    auto [ec] = std::get<0>(which);
     const std::string unverified = verify_error(tls_->native_handle());
     if (ec) {
       if (!unverified.empty()) {
@@ -211,7 +254,7 @@ class Session {
 
   tcp::socket socket_;
   std::unique_ptr<ssl::stream<tcp::socket&>> tls_;  // set once TLS starts
-  asio::steady_timer timer_;
+  std::shared_ptr<Watchdog> watchdog_;
   smtp::ReplyParser parser_;
   std::array<char, 4096> buffer_{};
   std::string pending_;  // received bytes not parsed yet
@@ -309,22 +352,18 @@ asio::awaitable<ProbeResult> probe(ProbeRequest request) {
   const auto dialog_deadline = std::min(request.deadline, connect_start + 2 * module.qos_timeout);
 
   // Connect: each address in turn, until one answers.
-  tcp::socket socket(executor);
-  asio::steady_timer timer(executor);
+  Session session(executor, result, start, request.record_transcript);
   bool timed_out = false;
   std::string connect_error;
   for (const auto& endpoint : endpoints) {
-    socket = tcp::socket(executor);
-    timer.expires_at(dialog_deadline);
-    auto which = co_await (socket.async_connect(endpoint, use_tuple) || timer.async_wait(use_tuple));
-    if (which.index() == 1) {
-      timed_out = true;
-      connect_error = "connect to " + endpoint.address().to_string() + " timed out";
-      break;
-    }
-    auto [ec] = std::get<0>(which);
+    const boost::system::error_code ec = co_await session.connect(endpoint, dialog_deadline);
     if (!ec) {
       result.peer_address = endpoint.address().to_string();
+      break;
+    }
+    if (ec == asio::error::timed_out) {
+      timed_out = true;
+      connect_error = "connect to " + endpoint.address().to_string() + " timed out";
       break;
     }
     connect_error = "connect to " + endpoint.address().to_string() + ": " + ec.message();
@@ -340,7 +379,6 @@ asio::awaitable<ProbeResult> probe(ProbeRequest request) {
     co_return finish(timed_out ? Failure::connect_timeout : Failure::connect_refused, connect_error);
   }
 
-  Session session(std::move(socket), result, start, request.record_transcript);
   session.note("connected to " + result.peer_address + " port " + std::to_string(request.address.port));
 
   // How the dialog ended: a failure (or none) and whether the server still listens for QUIT.

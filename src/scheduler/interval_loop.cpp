@@ -21,7 +21,9 @@ std::uint64_t stable_hash(std::string_view key) {
 Clock::duration stable_offset(std::string_view key, Clock::duration interval) {
   const std::uint64_t h = stable_hash(key);
   const auto ticks = static_cast<std::uint64_t>(interval.count());
-  return ticks == 0 ? Clock::duration::zero() : Clock::duration(static_cast<Clock::rep>(h % ticks));
+  if (ticks == 0) return Clock::duration::zero();
+  const auto offset = Clock::duration(static_cast<Clock::rep>(h % ticks));
+  return interval > kTick ? offset - offset % kTick : offset;
 }
 
 std::shared_ptr<IntervalLoop> IntervalLoop::start(asio::any_io_executor executor, std::string_view key,
@@ -50,7 +52,7 @@ asio::awaitable<void> IntervalLoop::run(std::shared_ptr<IntervalLoop> self, Cloc
     self->timer_.expires_at(next);
     co_await self->timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (self->stopped_) break;
-    co_await job();
+    co_await job(next);
     next += interval;
     for (const auto now = Clock::now(); next <= now; next += interval) {
       if (self->stopped_) break;

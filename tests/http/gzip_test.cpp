@@ -33,6 +33,21 @@ TEST(Gzip, RoundTrips) {
   EXPECT_EQ(gunzip(gzip("")), "");
 }
 
+TEST(Gzip, StreamOfPiecesIsOneGzipOfTheWhole) {
+  GzipStream stream;
+  std::string packed;
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string piece = "smtp_ehlo_success{target=\"mx" + std::to_string(i) + "\"} 0\n";
+    text += piece;
+    stream.write(piece, packed);
+  }
+  stream.write("", packed);
+  stream.finish(packed);
+  EXPECT_LT(packed.size(), text.size() / 4);
+  EXPECT_EQ(gunzip(packed), text);
+}
+
 TEST(Gzip, AcceptEncoding) {
   EXPECT_TRUE(accepts_gzip("gzip"));
   EXPECT_TRUE(accepts_gzip("deflate, GZIP"));

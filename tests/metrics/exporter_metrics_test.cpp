@@ -24,10 +24,25 @@ TEST(ExporterMetrics, StartsWithBuildInfoAndZeros) {
   EXPECT_EQ(e.at("smtp_exporter_targets{}"), 0);
   EXPECT_EQ(e.at("smtp_exporter_probes_skipped_total{}"), 0);
   EXPECT_EQ(e.at("smtp_exporter_probe_errors_total{}"), 0);
-  EXPECT_EQ(e.samples.size(), 7u);
+  EXPECT_EQ(e.at("smtp_exporter_scheduling_lag_seconds_count{}"), 0);
+  EXPECT_EQ(e.samples.size(), 7u + 15u);  // the lag histogram: 13 buckets, _sum, _count
+  EXPECT_EQ(e.type.at("smtp_exporter_scheduling_lag_seconds"), "histogram");
   EXPECT_EQ(e.type.at("smtp_exporter_probes_skipped_total"), "counter");
   EXPECT_EQ(e.type.at("smtp_exporter_probe_errors_total"), "counter");
   for (const auto& [name, help] : e.help) EXPECT_FALSE(help.empty()) << name;
+}
+
+TEST(ExporterMetrics, SchedulingLagIsAHistogramInSeconds) {
+  ExporterMetrics m("0.1.0", "fc82c0f");
+  m.probe_lag(0.0003);
+  m.probe_lag(0.004);
+  m.probe_lag(3);
+  const auto e = parsed(m);
+  EXPECT_EQ(e.at(test::series("smtp_exporter_scheduling_lag_seconds_bucket", {{"le", "0.0005"}})), 1);
+  EXPECT_EQ(e.at(test::series("smtp_exporter_scheduling_lag_seconds_bucket", {{"le", "0.005"}})), 2);
+  EXPECT_EQ(e.at(test::series("smtp_exporter_scheduling_lag_seconds_bucket", {{"le", "2.5"}})), 2);
+  EXPECT_EQ(e.at(test::series("smtp_exporter_scheduling_lag_seconds_bucket", {{"le", "+Inf"}})), 3);
+  EXPECT_EQ(e.at("smtp_exporter_scheduling_lag_seconds_count{}"), 3);
 }
 
 TEST(ExporterMetrics, FailedReloadKeepsTheLastSuccessTime) {

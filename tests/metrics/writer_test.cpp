@@ -221,5 +221,33 @@ TEST(WriteTargets, FamiliesContiguousAndHeadersOnceForManyTargets) {
   EXPECT_EQ(e.at(R"(smtp_ehlo_duration_seconds_bucket{le="1",module="slow",target="mx2"})"), 0);
 }
 
+TEST(TargetsWriter, PiecesOfAnySizeAddUpToTheWholeInWholeLines) {
+  std::vector<TargetState> states;
+  states.reserve(40);
+  for (int i = 0; i < 40; ++i) {
+    states.emplace_back(TargetIdentity{"mx" + std::to_string(i), "smtp_ehlo", {}}, std::vector<double>{0.5, 1, 2},
+                        1.0);
+    if (i % 3) states.back().record(test::passed_probe(0.2), test::verdict(Event::success), 1);
+  }
+  std::vector<const TargetState*> targets;
+  for (const auto& s : states) targets.push_back(&s);
+  const std::string whole = render(targets);
+
+  for (std::size_t budget : {std::size_t{1}, std::size_t{100}, std::size_t{4096}, whole.size() - 1, whole.size()}) {
+    TargetsWriter writer(targets);
+    std::string joined;
+    std::size_t pieces = 0;
+    while (!writer.done()) {
+      std::string piece;
+      writer.next(piece, budget);
+      ASSERT_TRUE(piece.empty() || piece.back() == '\n') << "budget " << budget;
+      joined += piece;
+      ASSERT_LT(++pieces, 100000u);
+    }
+    EXPECT_EQ(joined, whole) << "budget " << budget;
+    if (budget == 1) EXPECT_GT(pieces, 40u);  // a target's lines at a time
+  }
+}
+
 }  // namespace
 }  // namespace smtp_exporter::metrics
