@@ -1,6 +1,11 @@
 #include "prober/prober.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <array>
 #include <string>
 #include <tuple>
@@ -57,7 +62,25 @@ struct ReadOutcome {
   ReadStatus status = ReadStatus::closed;
   smtp::Reply reply;
   std::string detail;
+  Clock::time_point at;  // when the bytes that completed the reply arrived
 };
+
+// The kernel's arrival time of the data in `msg` (SO_TIMESTAMPNS), as a steady-clock time;
+// `fallback` (taken just after the read) when there is none.
+Clock::time_point arrival_time(msghdr& msg, Clock::time_point fallback) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec ts{};
+    std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+    const auto kernel = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(ts.tv_sec) +
+                                                                        std::chrono::nanoseconds(ts.tv_nsec)));
+    const auto age = std::chrono::system_clock::now() - kernel;
+    if (age < std::chrono::seconds(0) || age > std::chrono::seconds(10)) return fallback;  // clock stepped
+    return fallback - std::chrono::duration_cast<Clock::duration>(age);
+  }
+  return fallback;
+}
 
 // One timer per session instead of one per operation: when the armed deadline passes, it
 // cancels whatever the socket is doing, and that operation reports a timeout. It lives in a
@@ -112,10 +135,37 @@ class Session {
     if (socket_.is_open()) socket_.close(ignored);  // a previous address refused
     auto [ec] = co_await socket_.async_connect(endpoint, use_tuple);
     if (ec && expired()) ec = asio::error::timed_out;
+    if (!ec) {
+      const int on = 1;
+      ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+    }
     co_return ec;
   }
 
   void note(std::string text) { log('*', std::move(text)); }
+
+  // Plain TCP reads go through recvmsg to get the kernel's arrival time of the data: with many
+  // probes in flight the event loop reaches a socket late, and that wait must not be measured
+  // as the server's latency.
+  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> receive() {
+    for (;;) {
+      auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
+      if (ec) co_return std::tuple(ec, std::size_t{0});
+      iovec iov{buffer_.data(), buffer_.size()};
+      alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control.data();
+      msg.msg_controllen = control.size();
+      const ssize_t n = ::recvmsg(socket_.native_handle(), &msg, MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+      if (n < 0) co_return std::tuple(boost::system::error_code(errno, boost::system::system_category()), std::size_t{0});
+      if (n == 0) co_return std::tuple(boost::system::error_code(asio::error::eof), std::size_t{0});
+      arrived_ = arrival_time(msg, Clock::now());
+      co_return std::tuple(boost::system::error_code(), static_cast<std::size_t>(n));
+    }
+  }
 
   // Reads one complete reply (all lines up to the final one) before `deadline`.
   asio::awaitable<ReadOutcome> read_reply(Clock::time_point deadline) {
@@ -128,11 +178,11 @@ class Session {
           result_.bare_lf_lines = parser_.bare_lf_count();
           smtp::Reply reply = parser_.take();
           log_reply(reply);
-          co_return ReadOutcome{ReadStatus::ok, std::move(reply), {}};
+          co_return ReadOutcome{ReadStatus::ok, std::move(reply), {}, arrived_};
         }
         if (status == smtp::ReplyParser::Status::error) {
           note("protocol error: " + parser_.error());
-          co_return ReadOutcome{ReadStatus::malformed, {}, parser_.error()};
+          co_return ReadOutcome{ReadStatus::malformed, {}, parser_.error(), Clock::now()};
         }
       }
       arm(deadline);
@@ -142,19 +192,20 @@ class Session {
         io = {asio::error::operation_aborted, 0};
       } else if (tls_) {
         io = co_await tls_->async_read_some(asio::buffer(buffer_), use_tuple);
+        arrived_ = Clock::now();
       } else {
-        io = co_await socket_.async_read_some(asio::buffer(buffer_), use_tuple);
+        io = co_await receive();
       }
       auto [ec, n] = io;
       if (ec && expired()) {
         note("timed out waiting for a reply");
-        co_return ReadOutcome{ReadStatus::timeout, {}, "timed out waiting for a reply"};
+        co_return ReadOutcome{ReadStatus::timeout, {}, "timed out waiting for a reply", Clock::now()};
       }
       if (ec) {
         const bool closed = ec == asio::error::eof || ec == ssl::error::stream_truncated;
         const std::string what = closed ? "connection closed by the server" : "read failed: " + ec.message();
         note(what);
-        co_return ReadOutcome{ReadStatus::closed, {}, what};
+        co_return ReadOutcome{ReadStatus::closed, {}, what, Clock::now()};
       }
       pending_.append(buffer_.data(), n);
     }
@@ -258,6 +309,7 @@ class Session {
   smtp::ReplyParser parser_;
   std::array<char, 4096> buffer_{};
   std::string pending_;  // received bytes not parsed yet
+  Clock::time_point arrived_;  // arrival of the last bytes received
   ProbeResult& result_;
   Clock::time_point start_;
   bool transcript_;
@@ -411,6 +463,7 @@ asio::awaitable<ProbeResult> probe(ProbeRequest request) {
 
   // EHLO, and HELO if the server does not know EHLO and the module allows it. A reply sets the
   // code and the extensions; anything but 250 is the failure returned.
+  Clock::time_point last_ehlo_at;  // arrival of the final line of the last EHLO reply
   auto ehlo_exchange = [&]() -> asio::awaitable<Ending> {
     const auto ehlo_start = Clock::now();
     ReadOutcome ehlo = co_await session.command("EHLO " + module.ehlo_name, dialog_deadline);
@@ -418,10 +471,11 @@ asio::awaitable<ProbeResult> probe(ProbeRequest request) {
       result.helo_fallback = true;
       ehlo = co_await session.command("HELO " + module.ehlo_name, dialog_deadline);
     }
-    phase(Phase::ehlo) += since(ehlo_start);
+    phase(Phase::ehlo) += seconds_between(ehlo_start, ehlo.status == ReadStatus::ok ? ehlo.at : Clock::now());
     const std::string verb = result.helo_fallback ? "HELO" : "EHLO";
     if (ehlo.status != ReadStatus::ok) co_return read_failure(ehlo, Failure::ehlo_timeout, verb);
     result.ehlo_code = ehlo.reply.code;
+    last_ehlo_at = ehlo.at;
     result.extensions = result.helo_fallback ? std::vector<std::string>{} : smtp::ehlo_keywords(ehlo.reply);
     Ending ending;
     if (ehlo.reply.code != 250) {
@@ -440,7 +494,8 @@ asio::awaitable<ProbeResult> probe(ProbeRequest request) {
 
     // Greeting: read it to its final line; nothing is written before that.
     const ReadOutcome greeting = co_await session.read_reply(dialog_deadline);
-    phase(Phase::greeting) = since(connected) - phase(Phase::tls);
+    const auto greeting_end = greeting.status == ReadStatus::ok ? greeting.at : Clock::now();
+    phase(Phase::greeting) = std::max(0.0, seconds_between(connected, greeting_end) - phase(Phase::tls));
     if (greeting.status != ReadStatus::ok) co_return read_failure(greeting, Failure::greeting_timeout, "greeting");
     result.greeting_code = greeting.reply.code;
     if (greeting.reply.code != 220) {
@@ -479,7 +534,7 @@ asio::awaitable<ProbeResult> probe(ProbeRequest request) {
     }
 
     // The QoS latency ends at the final 250 of the last EHLO of the dialog.
-    result.ehlo_latency_seconds = since(connect_start);
+    result.ehlo_latency_seconds = seconds_between(connect_start, last_ehlo_at);
     Ending ending;
     if (!banner_ok) ending = {Failure::banner_mismatch, "greeting does not match expect_banner", true};
     co_return ending;

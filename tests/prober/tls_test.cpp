@@ -294,7 +294,9 @@ TEST_F(ProberTlsServer, StarttlsWithTheCaSucceedsAndReportsThePostTlsExtensions)
   EXPECT_EQ(r.extensions, kPostTlsExtensions);  // not the pre-TLS list with STARTTLS
   EXPECT_GT(phase(r, Phase::tls), 0.0);
   EXPECT_GT(phase(r, Phase::starttls), 0.0);
-  EXPECT_GT(phase(r, Phase::greeting), 0.0);
+  // The greeting is stamped with the kernel's arrival time: a greeting that arrived before the
+  // event loop saw the connect complete measures 0.
+  EXPECT_GE(phase(r, Phase::greeting), 0.0);
   EXPECT_GT(phase(r, Phase::ehlo), 0.0);
   ASSERT_TRUE(r.ehlo_latency_seconds);
   // The QoS latency runs to the final 250 of the EHLO after TLS, so it holds every phase.
