@@ -3,14 +3,17 @@
 // 221 or close) and nothing else: no config, no metrics, no timers, no HTTP. Prints one JSON
 // line with its own CPU time per session (getrusage), which bench/run.sh compares with the
 // exporter's CPU per probe.
-//   smtp_exporter_bench_floor_client HOST PORT SESSIONS CONCURRENCY [RATE]
+//   smtp_exporter_bench_floor_client HOST PORT SESSIONS CONCURRENCY [RATE [TICK_MS]]
 // With RATE (sessions per second) the sessions start on a steady grid, one every 1/RATE s, as
-// an interval exporter spreads its probes; without it they run back to back.
+// an interval exporter spreads its probes; without it they run back to back. With TICK_MS too,
+// each start time is rounded down to a multiple of TICK_MS, as the exporter's scheduler does
+// (sessions due within one tick start together).
 #include <sys/resource.h>
 
 #include <boost/asio.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -46,6 +49,7 @@ struct Counters {
   int left = 0;
   int started = 0;
   double rate = 0;  // sessions per second; 0 = back to back
+  double tick = 0;  // seconds; start times rounded down to it (0: not rounded)
   std::chrono::steady_clock::time_point t0;
   int ok = 0;
   int failed = 0;
@@ -58,8 +62,10 @@ asio::awaitable<void> worker(tcp::endpoint endpoint, Counters& counters) {
   while (counters.left > 0) {
     --counters.left;
     if (counters.rate > 0) {  // wait for this session's slot on the grid
+      double at = counters.started++ / counters.rate;
+      if (counters.tick > 0) at = std::floor(at / counters.tick) * counters.tick;
       const auto due = counters.t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                         std::chrono::duration<double>(counters.started++ / counters.rate));
+                                         std::chrono::duration<double>(at));
       pacer.expires_at(due);
       co_await pacer.async_wait(asio::use_awaitable);
     }
@@ -90,8 +96,8 @@ asio::awaitable<void> worker(tcp::endpoint endpoint, Counters& counters) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5 && argc != 6) {
-    std::fprintf(stderr, "usage: %s HOST PORT SESSIONS CONCURRENCY [RATE]\n", argv[0]);
+  if (argc < 5 || argc > 7) {
+    std::fprintf(stderr, "usage: %s HOST PORT SESSIONS CONCURRENCY [RATE [TICK_MS]]\n", argv[0]);
     return 2;
   }
   const tcp::endpoint endpoint(asio::ip::make_address(argv[1]),
@@ -99,7 +105,8 @@ int main(int argc, char** argv) {
   Counters counters;
   counters.left = std::atoi(argv[3]);
   const int concurrency = std::atoi(argv[4]);
-  if (argc == 6) counters.rate = std::atof(argv[5]);
+  if (argc >= 6) counters.rate = std::atof(argv[5]);
+  if (argc >= 7) counters.tick = std::atof(argv[6]) / 1000;
   asio::io_context io(1);
   const double cpu0 = cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();
