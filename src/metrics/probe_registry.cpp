@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <string_view>
 
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-#include <prometheus/text_serializer.h>
+#include <initializer_list>
+#include <utility>
+#include <vector>
 
 #include "metrics/target_state.hpp"
+#include "metrics/writer.hpp"
 
 namespace smtp_exporter::metrics {
 namespace {
@@ -19,87 +20,108 @@ double ip_protocol(std::string_view peer) {
   return peer.front() == '[' || std::count(peer.begin(), peer.end(), ':') > 1 ? 6 : 4;
 }
 
+// The text exposition of gauges, written directly: /probe answers one small set per request, and
+// building a prometheus-cpp registry for it cost more than the probe's own work.
+struct ProbeText {
+  using Labels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+  void family(std::string_view name, std::string_view help) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" gauge\n");
+  }
+  void sample(std::string_view name, Labels labels, double value) {
+    out.append(name);
+    if (labels.size() != 0) {
+      char sep = '{';
+      for (const auto& [k, v] : labels) {
+        out.append(1, sep).append(k).append("=\"");
+        append_escaped_label_value(out, v);
+        out.append("\"");
+        sep = ',';
+      }
+      out.append("}");
+    }
+    out.append(" ");
+    append_double(out, value);
+    out.append("\n");
+  }
+  void single(std::string_view name, std::string_view help, double value) {
+    family(name, help);
+    sample(name, {}, value);
+  }
+  void info(std::string_view name, std::string_view help, Labels labels) {
+    family(name, help);
+    sample(name, labels, 1);
+  }
+
+  std::string out;
+};
+
 }  // namespace
 
 std::string render_probe(const prober::ProbeResult& result, const classify::Verdict& verdict,
                          double qos_timeout_seconds) {
-  prometheus::Registry registry;
-  auto family = [&](const std::string& name, const std::string& help) -> prometheus::Family<prometheus::Gauge>& {
-    return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
-  };
-  auto single = [&](const std::string& name, const std::string& help, double value) {
-    family(name, help).Add({}).Set(value);
-  };
-
-  single("probe_success", "1 if every check passed and EHLO got its 250 within 2 x QoS.",
-         verdict.probe_success);
-  single("probe_duration_seconds", "Seconds the whole probe took, resolve to close.",
-         result.total_seconds);
+  ProbeText text;
+  text.single("probe_success", "1 if every check passed and EHLO got its 250 within 2 x QoS.",
+              verdict.probe_success);
+  text.single("probe_duration_seconds", "Seconds the whole probe took, resolve to close.", result.total_seconds);
   // Without a final 250 there is no latency; 0 keeps the series present (as blackbox does for
   // phases that did not run), and probe_smtp_ehlo_success says whether the value means anything.
-  single("probe_smtp_ehlo_duration_seconds",
-         "QoS latency: TCP connect start to the final 250 of EHLO (or HELO); 0 without one.",
-         result.ehlo_latency_seconds.value_or(0));
-  single("probe_smtp_ehlo_success", "1 if a final 250 to EHLO/HELO came within 2 x QoS.",
-         verdict.ehlo_success);
+  text.single("probe_smtp_ehlo_duration_seconds",
+              "QoS latency: TCP connect start to the final 250 of EHLO (or HELO); 0 without one.",
+              result.ehlo_latency_seconds.value_or(0));
+  text.single("probe_smtp_ehlo_success", "1 if a final 250 to EHLO/HELO came within 2 x QoS.", verdict.ehlo_success);
 
-  auto& phases = family("probe_smtp_phase_duration_seconds",
-                        "Seconds each phase took; 0 if it did not run.");
+  text.family("probe_smtp_phase_duration_seconds", "Seconds each phase took; 0 if it did not run.");
   for (std::size_t i = 0; i < prober::kPhaseCount; ++i) {
-    phases.Add({{"phase", std::string(prober::kPhaseNames[i])}}).Set(result.phase_seconds[i]);
+    text.sample("probe_smtp_phase_duration_seconds", {{"phase", prober::kPhaseNames[i]}}, result.phase_seconds[i]);
   }
-  auto& codes = family("probe_smtp_reply_code", "Last SMTP reply code per stage; 0 if none.");
-  codes.Add({{"stage", "greeting"}}).Set(result.greeting_code);
-  codes.Add({{"stage", "ehlo"}}).Set(result.ehlo_code);
+  text.family("probe_smtp_reply_code", "Last SMTP reply code per stage; 0 if none.");
+  text.sample("probe_smtp_reply_code", {{"stage", "greeting"}}, result.greeting_code);
+  text.sample("probe_smtp_reply_code", {{"stage", "ehlo"}}, result.ehlo_code);
 
-  single("probe_smtp_qos_event",
-         "ELM event of this probe: 5510 within QoS, 5511 within 2 x QoS, 5509 failed.",
-         static_cast<double>(verdict.event));
-  auto& failure = family("probe_smtp_failure", "1 for the reason this probe failed, 0 for the others.");
+  text.single("probe_smtp_qos_event", "ELM event of this probe: 5510 within QoS, 5511 within 2 x QoS, 5509 failed.",
+              static_cast<double>(verdict.event));
+  text.family("probe_smtp_failure", "1 for the reason this probe failed, 0 for the others.");
   for (std::size_t i = 0; i < prober::kFailureCount; ++i) {
-    const bool failed_here =
-        verdict.reason != prober::Failure::none && prober::failure_index(verdict.reason) == i;
-    failure.Add({{"reason", std::string(prober::kFailureNames[i])}}).Set(failed_here);
+    const bool failed_here = verdict.reason != prober::Failure::none && prober::failure_index(verdict.reason) == i;
+    text.sample("probe_smtp_failure", {{"reason", prober::kFailureNames[i]}}, failed_here);
   }
-  single("probe_smtp_helo_fallback", "1 if the server refused EHLO and HELO was used.",
-         result.helo_fallback);
+  text.single("probe_smtp_helo_fallback", "1 if the server refused EHLO and HELO was used.", result.helo_fallback);
 
   std::vector<std::string> extensions;
   extension_labels(result.extensions, extensions);
-  if (!extensions.empty()) {  // a family without series is not serialized anyway
-    auto& info = family("probe_smtp_ehlo_extension_info", "EHLO keywords the server advertised.");
-    for (const auto& e : extensions) info.Add({{"extension", e}}).Set(1);
+  if (!extensions.empty()) {  // a family without series is left out
+    text.family("probe_smtp_ehlo_extension_info", "EHLO keywords the server advertised.");
+    for (const auto& e : extensions) text.sample("probe_smtp_ehlo_extension_info", {{"extension", e}}, 1);
   }
-  single("probe_smtp_qos_timeout_seconds", "Configured QoS time; 2 x QoS is the failure limit.",
-         qos_timeout_seconds);
-  single("probe_ip_protocol", "IP version of the address that answered; 0 if none did.",
-         ip_protocol(result.peer_address));
+  text.single("probe_smtp_qos_timeout_seconds", "Configured QoS time; 2 x QoS is the failure limit.",
+              qos_timeout_seconds);
+  text.single("probe_ip_protocol", "IP version of the address that answered; 0 if none did.",
+              ip_protocol(result.peer_address));
 
   if (result.tls) {  // blackbox's names, so existing certificate alerts and dashboards work
     const auto& tls = *result.tls;
-    single("probe_ssl_earliest_cert_expiry", "Earliest notAfter in the presented chain (Unix time).",
-           tls.chain_not_after);
+    text.single("probe_ssl_earliest_cert_expiry", "Earliest notAfter in the presented chain (Unix time).",
+                tls.chain_not_after);
     if (tls.verified) {  // as blackbox_exporter: only from a verified chain
-      single("probe_ssl_last_chain_expiry_timestamp_seconds",
-             "Earliest notAfter of the verified chain (Unix time).", tls.chain_not_after);
+      text.single("probe_ssl_last_chain_expiry_timestamp_seconds",
+                  "Earliest notAfter of the verified chain (Unix time).", tls.chain_not_after);
     }
-    family("probe_tls_version_info", "Negotiated TLS version, 1.").Add({{"version", tls.version}}).Set(1);
-    single("probe_smtp_tls_cert_not_after_timestamp_seconds", "notAfter of the leaf certificate (Unix time).",
-           tls.cert_not_after);
-    single("probe_smtp_tls_chain_not_after_timestamp_seconds",
-           "Earliest notAfter in the presented chain (Unix time).", tls.chain_not_after);
-    single("probe_smtp_tls_cert_verified", "1 if the certificate chain and name verified.", tls.verified);
-    family("probe_smtp_tls_version_info", "Negotiated TLS version, 1.").Add({{"version", tls.version}}).Set(1);
-    family("probe_smtp_tls_cipher_info", "Negotiated TLS cipher, 1.").Add({{"cipher", tls.cipher}}).Set(1);
-    family("probe_smtp_tls_cert_info", "The server's leaf certificate, 1.")
-        .Add({{"subject_cn", tls.subject_cn},
-              {"issuer_cn", tls.issuer_cn},
-              {"serial", tls.serial},
-              {"fingerprint_sha256", tls.fingerprint_sha256}})
-        .Set(1);
+    text.info("probe_tls_version_info", "Negotiated TLS version, 1.", {{"version", tls.version}});
+    text.single("probe_smtp_tls_cert_not_after_timestamp_seconds", "notAfter of the leaf certificate (Unix time).",
+                tls.cert_not_after);
+    text.single("probe_smtp_tls_chain_not_after_timestamp_seconds",
+                "Earliest notAfter in the presented chain (Unix time).", tls.chain_not_after);
+    text.single("probe_smtp_tls_cert_verified", "1 if the certificate chain and name verified.", tls.verified);
+    text.info("probe_smtp_tls_version_info", "Negotiated TLS version, 1.", {{"version", tls.version}});
+    text.info("probe_smtp_tls_cipher_info", "Negotiated TLS cipher, 1.", {{"cipher", tls.cipher}});
+    text.info("probe_smtp_tls_cert_info", "The server's leaf certificate, 1.",
+              {{"subject_cn", tls.subject_cn},
+               {"issuer_cn", tls.issuer_cn},
+               {"serial", tls.serial},
+               {"fingerprint_sha256", tls.fingerprint_sha256}});
   }
-
-  return prometheus::TextSerializer().Serialize(registry.Collect());
+  return std::move(text.out);
 }
 
 }  // namespace smtp_exporter::metrics

@@ -1,4 +1,4 @@
-// /probe's answer: a fresh prometheus-cpp registry per request, blackbox-style names.
+// /probe's answer: gauges with blackbox-style names, written straight to the text format.
 #pragma once
 
 #include <string>
