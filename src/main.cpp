@@ -13,6 +13,7 @@
 
 #include "app/app.hpp"
 #include "config/config.hpp"
+#include "http/server.hpp"
 #include "log/log.hpp"
 #include "version.hpp"
 #include "web/web_config.hpp"
@@ -92,6 +93,11 @@ int main(int argc, char** argv) {
   cli.add_option("--web.max-requests", options.max_requests,
                  "Requests served at once; beyond it, 503 at once. 0 means no limit")
       ->capture_default_str();
+  // Not in app::Options: the Server takes it as its default (set before the App makes it).
+  std::size_t max_connections = se::http::Server::default_max_connections;
+  cli.add_option("--web.max-connections", max_connections,
+                 "HTTP connections open at once; beyond it, the longest idle one is closed. 0 means no limit")
+      ->capture_default_str();
   cli.add_flag("--version", show_version, "Print the version and exit");
   CLI11_PARSE(cli, argc, argv);
 
@@ -165,6 +171,7 @@ int main(int argc, char** argv) {
                    {"basic_auth_users", std::to_string(options.web.basic_auth_users.size())}});
   }
   raise_open_file_limit();
+  se::http::Server::default_max_connections = max_connections;
   IoContext io(1);
   se::app::App app(io, options);
   if (!app.reload().empty()) {

@@ -1,9 +1,11 @@
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +22,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "log/log.hpp"
 #include "web/tls.hpp"
 
 namespace smtp_exporter::http {
@@ -36,7 +39,31 @@ constexpr auto kWriteTimeout = std::chrono::seconds(60);  // a scraper that stop
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 constexpr auto kShutdownTimeout = std::chrono::seconds(5);  // waiting for the client's close_notify
 constexpr std::size_t kMaxRequestBody = 64 * 1024;        // we take no uploads
+constexpr auto kFullLogInterval = std::chrono::minutes(1);  // "connection limit reached" at most this often
 }  // namespace
+
+// Holds a connection's entry in connections_ for as long as its coroutine runs.
+class Server::Slot {
+ public:
+  explicit Slot(Server& server)
+      : server_(&server), entry_(server.connections_.emplace(server.connections_.end())) {}
+  Slot(Slot&& other) noexcept : server_(std::exchange(other.server_, nullptr)), entry_(other.entry_) {}
+  Slot& operator=(Slot&&) = delete;
+  ~Slot() {
+    if (server_) server_->connections_.erase(entry_);
+  }
+  void open(tcp::socket& socket) { entry_->socket = &socket; }
+  // Idle: waiting for a request or a handshake, so it may be closed to make room.
+  void idle(bool idle) {
+    if (!entry_->socket) return;  // already closed to make room
+    entry_->idle = idle;
+    if (idle) server_->connections_.splice(server_->connections_.end(), server_->connections_, entry_);
+  }
+
+ private:
+  Server* server_;
+  std::list<Connection>::iterator entry_;
+};
 
 Response make_response(bhttp::status status, std::string body, std::string_view content_type) {
   Response res{status, 11};
@@ -130,23 +157,49 @@ asio::awaitable<void> Server::accept_loop() {
       co_await pause.async_wait(use_tuple);
       continue;
     }
-    asio::co_spawn(executor_, serve(std::move(socket)), asio::detached);
+    if (max_connections_ > 0 && connections_.size() >= max_connections_) {
+      const bool room = close_oldest_idle();
+      if (const auto now = std::chrono::steady_clock::now(); now - last_full_log_ >= kFullLogInterval) {
+        last_full_log_ = now;
+        log::warn(room ? "HTTP connection limit reached: closed the longest idle connection"
+                       : "HTTP connection limit reached and every connection busy: closed the new one",
+                  {{"max_connections", std::to_string(max_connections_)}});
+      }
+      if (!room) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+    }
+    asio::co_spawn(executor_, serve(std::move(socket), Slot(*this)), asio::detached);
   }
 }
 
-asio::awaitable<void> Server::serve(tcp::socket socket) {
+bool Server::close_oldest_idle() {
+  const auto oldest = std::ranges::find(connections_, true, &Connection::idle);
+  if (oldest == connections_.end()) return false;
+  boost::system::error_code ignored;
+  oldest->socket->close(ignored);  // its pending read or handshake ends with operation_aborted
+  *oldest = Connection{};          // its Slot erases the entry when the coroutine ends
+  return true;
+}
+
+asio::awaitable<void> Server::serve(tcp::socket socket, Slot slot) {
   if (!tls_) {
     beast::tcp_stream stream(std::move(socket));
-    co_await session(stream);
+    slot.open(stream.socket());
+    co_await session(stream, slot);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     co_return;
   }
   beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls_);
+  slot.open(stream.next_layer().socket());
+  slot.idle(true);
   stream.next_layer().expires_after(kHandshakeTimeout);
   auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
-  if (hec) co_return;  // plain HTTP, no acceptable client certificate, or too slow: no answer
-  co_await session(stream);
+  if (hec) co_return;  // plain HTTP, no acceptable client certificate, too slow, or closed for room
+  co_await session(stream, slot);
   // Sends close_notify and waits briefly for the client's. A client that just closes the
   // connection (stream_truncated) is normal, so the outcome is not looked at.
   stream.next_layer().expires_after(kShutdownTimeout);
@@ -154,7 +207,7 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
 }
 
 template <class Stream>
-asio::awaitable<void> Server::session(Stream& stream) {
+asio::awaitable<void> Server::session(Stream& stream, Slot& slot) {
   beast::tcp_stream& tcp = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
   const auto add_headers = [this](Response& response) {
@@ -164,9 +217,11 @@ asio::awaitable<void> Server::session(Stream& stream) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(kMaxRequestBody);
     tcp.expires_after(kIdleTimeout);
+    slot.idle(true);
     auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    slot.idle(false);
     if (rec == bhttp::error::end_of_stream || rec == beast::error::timeout || rec == asio::error::eof ||
-        rec == asio::ssl::error::stream_truncated) {
+        rec == asio::ssl::error::stream_truncated || rec == asio::error::operation_aborted) {
       break;
     }
     if (rec) {  // malformed request: answer once, then close

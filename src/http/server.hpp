@@ -3,7 +3,10 @@
 // (--web.config.file) makes it HTTPS only, asks for basic auth and adds response headers.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <functional>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,13 +52,29 @@ class Server {
   // Requests handled at once (--web.max-requests); beyond it a 503 at once instead of a pile-up.
   // 0: no limit.
   void set_max_requests(std::size_t n) { max_requests_ = n; }
+  // Connections open at once (--web.max-connections). A new connection beyond it closes the
+  // one that has waited longest for a request (or a TLS handshake); if every one is busy with a
+  // request, the new one is closed instead. 0: no limit.
+  void set_max_connections(std::size_t n) { max_connections_ = n; }
+  std::size_t open_connections() const { return connections_.size(); }
+  // What a Server starts with: main() sets it from the flag before the App makes its Server.
+  static inline std::size_t default_max_connections = 512;
 
  private:
   boost::asio::awaitable<void> accept_loop();
-  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+  // An open connection; idle while it waits for a request or a TLS handshake.
+  struct Connection {
+    boost::asio::ip::tcp::socket* socket = nullptr;  // null once closed to make room
+    bool idle = false;
+  };
+  class Slot;  // the entry in connections_ of one connection's coroutine
+  // Closes the connection idle the longest, to make room for a new one; false if none is idle.
+  bool close_oldest_idle();
+
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket, Slot slot);
   // Requests and responses until the client leaves; the same for plain and TLS streams.
   template <class Stream>
-  boost::asio::awaitable<void> session(Stream& stream);
+  boost::asio::awaitable<void> session(Stream& stream, Slot& slot);
   // The handler's response, or 401 when basic auth is on and the credentials do not pass.
   boost::asio::awaitable<Response> respond(const Request& request);
   boost::asio::awaitable<bool> authorized(const Request& request);
@@ -66,6 +85,10 @@ class Server {
   web::WebConfig web_;
   std::size_t max_requests_ = 0;
   std::size_t in_flight_ = 0;
+  std::size_t max_connections_ = default_max_connections;
+  // Every open connection; an idle one moves to the back, so the first idle one has waited longest.
+  std::list<Connection> connections_;
+  std::chrono::steady_clock::time_point last_full_log_{};
   std::optional<boost::asio::ssl::context> tls_;  // set by listen() when web_.tls is
   std::shared_ptr<web::BasicAuth> auth_;          // null without basic_auth_users
   // bcrypt takes tens of milliseconds: it runs on this thread, never on the io_context thread

@@ -1,9 +1,11 @@
 """End to end: resources under load (issue 5, "Overload and resources"). No fd, memory or
 coroutine leak after tens of thousands of failed probes; a storm of SIGHUPs while probing;
 max_concurrent_probes really bounds the probes in flight and the wait for a slot is not
-counted in the latency; idle and slow-loris HTTP clients do not stop /metrics.
+counted in the latency; idle and slow-loris HTTP clients do not stop /metrics, and
+--web.max-connections caps the connections they hold.
 Loopback only. Run: /usr/bin/python3 tests/e2e/test_resources.py build/smtp_exporter"""
 import os
+import select
 import selectors
 import signal
 import socket
@@ -16,7 +18,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import (Exporter, SmtpSink, free_port, http_get, parse_samples, value,  # noqa: E402
+from harness import (Exporter, ScriptedSmtpServer, SmtpSink, free_port, http_get, parse_samples, value,  # noqa: E402
                      wait_until)
 
 BINARY = None
@@ -670,6 +672,99 @@ targets:
                 c.close()
             exporter.stop()
             sink.stop()
+
+
+def closed_by_peer(sock):
+    """True if the exporter closed this connection (EOF or reset); does not wait."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return sock.recv(1) == b""
+    except OSError:
+        return True
+
+
+class MaxConnectionsTest(unittest.TestCase):
+    """--web.max-connections: idle TCP clients beyond the cap do not hold descriptors or stop
+    /metrics, as the longest idle connection is closed to make room; 0 is no cap."""
+
+    IDLE = 50
+
+    def start(self, *flags):
+        config = f"""
+global: {{mode: interval, interval: 1m}}
+modules:
+  smtp_ehlo: {{timeout: 5s, qos_timeout: 1s, ehlo_name: probe.example.org}}
+targets:
+  - {{name: closed, address: "127.0.0.1:{harness.closed_port()}"}}
+"""
+        exporter = Exporter(BINARY, config, *flags)
+        self.addCleanup(exporter.stop)
+        wait_until(lambda: http_get(exporter.url + "/metrics", timeout=5)[0] == 200, 10, what="/metrics")
+        return exporter, quiet_fd_count(exporter.proc.pid)
+
+    def open_idle(self, exporter):
+        clients = [socket.create_connection(("127.0.0.1", exporter.port), timeout=5) for _ in range(self.IDLE)]
+        self.addCleanup(lambda: [c.close() for c in clients])
+        return clients
+
+    def scrape(self, exporter):
+        started = time.monotonic()
+        status, body, _ = http_get(exporter.url + "/metrics", timeout=5)
+        self.assertEqual(status, 200)
+        self.assertEqual(value(parse_samples(body), "smtp_probe_success", target="closed"), 0)
+        return time.monotonic() - started
+
+    def test_idle_clients_beyond_the_cap_make_room(self):
+        cap = 8
+        exporter, fds_before = self.start(f"--web.max-connections={cap}")
+        pid = exporter.proc.pid
+        clients = self.open_idle(exporter)
+        # Every connection was accepted and all but the newest `cap` were closed again.
+        wait_until(lambda: sum(closed_by_peer(c) for c in clients) >= self.IDLE - cap, 10,
+                   what="the exporter to close the oldest idle connections")
+        self.assertLessEqual(fd_count(pid), fds_before + cap)
+        times = [self.scrape(exporter) for _ in range(10)]
+        self.assertLess(max(times), 3.0, f"/metrics was slow at the connection cap: {times}")
+        self.assertIn("HTTP connection limit reached", exporter.logs())
+        # The newest connections are still served: at most `cap` of ours are open, and the
+        # scrapes above took their places.
+        open_ones = [c for c in clients if not closed_by_peer(c)]
+        self.assertLessEqual(len(open_ones), cap)
+        for c in clients:
+            c.close()
+        wait_until(lambda: fd_count(pid) <= fds_before, 10, what="the exporter to close every connection")
+        self.scrape(exporter)
+        self.assertIsNone(exporter.proc.poll())
+
+    def test_when_every_connection_is_busy_the_new_one_is_closed(self):
+        slow = ScriptedSmtpServer(greeting_delay=2.0)
+        self.addCleanup(slow.stop)
+        exporter, _ = self.start("--web.max-connections=2")
+        url = f"{exporter.url}/probe?target=127.0.0.1:{slow.port}"
+        answers = []
+        probes = [threading.Thread(target=lambda: answers.append(http_get(url, timeout=10)[0])) for _ in range(2)]
+        for p in probes:
+            p.start()
+        time.sleep(0.5)  # both requests read; their probes wait 2 s for the greeting
+        third = socket.create_connection(("127.0.0.1", exporter.port), timeout=5)
+        self.addCleanup(third.close)
+        wait_until(lambda: closed_by_peer(third), 1.5, interval=0.05, what="the new connection to be closed")
+        self.assertIn("every connection busy", exporter.logs())
+        for p in probes:
+            p.join(timeout=10)
+        self.assertEqual(answers, [200, 200])
+        self.scrape(exporter)
+
+    def test_zero_is_no_limit(self):
+        exporter, fds_before = self.start("--web.max-connections=0")
+        pid = exporter.proc.pid
+        clients = self.open_idle(exporter)
+        wait_until(lambda: fd_count(pid) >= fds_before + self.IDLE, 10, what="the exporter to accept every connection")
+        self.assertFalse(any(closed_by_peer(c) for c in clients))
+        self.scrape(exporter)
+        self.assertNotIn("HTTP connection limit reached", exporter.logs())
 
 
 if __name__ == "__main__":
