@@ -3,8 +3,11 @@
 #   bench/run.sh [PATH_TO_SMTP_EXPORTER]
 # Without an argument it builds Release into build-bench/. Loopback only; every loop is bounded;
 # everything it starts is stopped on exit. Writes bench/RESULTS.md and prints the table.
-# Knobs (environment): WRK_DURATION (s, default 10), ROUNDS (default 2), FIDELITY_N (default 100),
-# SCALE_TARGETS (default "1000 10000"), SKIP_MICRO=1.
+# Knobs (environment): PARTS (default "1 3 3b 2 4 5": which parts run; 3 = fidelity with 1 probe
+# in flight, 3b = with FIDELITY_MANY in flight), WRK_DURATION (s, default 10), ROUNDS (default 2),
+# FIDELITY_N (default 100), FIDELITY_MANY (default 1000), FIDELITY_ROUNDS (default 3),
+# SCALE_TARGETS (default "1000 10000"), FLOOR_PACED_S (s, default 12: length of each paced floor
+# run), CEILING_TARGETS (default 10000), SKIP_MICRO=1 (same as leaving 5 out of PARTS).
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH/.." && pwd)
@@ -14,6 +17,13 @@ ROUNDS=${ROUNDS:-2}
 FIDELITY_N=${FIDELITY_N:-100}
 SCALE_TARGETS=${SCALE_TARGETS:-1000 10000}
 SCALE_INTERVAL=15
+PARTS=" ${PARTS:-1 3 3b 2 4 5} "
+[ "${SKIP_MICRO:-0}" = 1 ] && PARTS=${PARTS// 5 / }
+FIDELITY_MANY=${FIDELITY_MANY:-1000}
+FIDELITY_ROUNDS=${FIDELITY_ROUNDS:-3}
+FLOOR_PACED_S=${FLOOR_PACED_S:-12}
+CEILING_TARGETS=${CEILING_TARGETS:-10000}
+part() { [[ "$PARTS" == *" $1 "* ]]; }
 BLACKBOX=${BLACKBOX:-/usr/bin/prometheus-blackbox-exporter}
 START=$(date +%s)
 
@@ -27,8 +37,8 @@ if [ $# -ge 1 ]; then
 else
   echo "== building Release into $BUILD"
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  targets=(smtp_exporter)
-  [ "${SKIP_MICRO:-0}" = 1 ] || targets+=(smtp_exporter_bench_reply_parser smtp_exporter_bench_render smtp_exporter_bench_floor_client)
+  targets=(smtp_exporter smtp_exporter_bench_floor_client smtp_exporter_bench_delay_server)
+  part 5 && targets+=(smtp_exporter_bench_reply_parser smtp_exporter_bench_render)
   cmake --build "$BUILD" -j"$(nproc)" --target "${targets[@]}"
   EXPORTER=$BUILD/smtp_exporter
 fi
@@ -60,9 +70,12 @@ wait_port() {  # port, up to 10 s
   echo "nothing listens on 127.0.0.1:$1" >&2
   return 1
 }
-stop() {  # pid: stop one process we started
+stop() {  # pid: stop one process we started (and forget it, so that cleanup never signals a reused pid)
   kill "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
+  local pid keep=()
+  for pid in "${PIDS[@]}"; do [ "$pid" = "$1" ] || keep+=("$pid"); done
+  PIDS=("${keep[@]}")
 }
 cpu_of() { M proc "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["cpu_s"])'; }
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
@@ -121,9 +134,31 @@ open(sys.argv[1], "a").write(json.dumps(rec) + "\n")
 PY
 note() { python3 -c 'import json,sys; print(json.dumps({"kind":"note","text":sys.argv[1]}))' "$1" >>"$RESULTS"; }
 
-# ---------------------------------------------------------------- part 1: /probe cost
-echo "== part 1: /probe cost (wrk, ${WRK_DURATION}s per run, $ROUNDS rounds, concurrency 16 and 64)"
+DELAY_SERVER=$BUILD/bench/smtp_exporter_bench_delay_server
+FLOOR_CLIENT=$BUILD/bench/smtp_exporter_bench_floor_client
+start_delay() {  # port greeting_ms ehlo_ms [log] -> DELAY_PID
+  "$DELAY_SERVER" "$@" >"$WORK/delay.$1.out" 2>&1 &
+  DELAY_PID=$!; PIDS+=("$DELAY_PID")
+  wait_port "$1"
+}
+add_kind() {  # kind [key value]...: stdin's JSON object + kind (+ integer fields) on stdout
+  python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+r["kind"] = sys.argv[1]
+for k, v in zip(sys.argv[2::2], sys.argv[3::2]):
+    try:
+        r[k] = int(v)
+    except ValueError:
+        try:
+            r[k] = float(v)
+        except ValueError:
+            r[k] = v
+print(json.dumps(r))' "$@"
+}
+# Parts 1-2 probe one smtp-sink.
 SINK_PORT=$(free_port); start_sink "$SINK_PORT"
+if part 1 || part 3; then
 OURS_PORT=$(free_port); start_ours "$WORK/ours.yml" "$OURS_PORT"
 BB_PORT=$(free_port); start_bb "$BB_PORT"
 TARGET="127.0.0.1:$SINK_PORT"
@@ -135,6 +170,11 @@ for url in "http://127.0.0.1:$OURS_PORT" "http://127.0.0.1:$BB_PORT"; do
     exit 1
   fi
 done
+fi
+
+# ---------------------------------------------------------------- part 1: /probe cost
+if part 1; then
+echo "== part 1: /probe cost (wrk, ${WRK_DURATION}s per run, $ROUNDS rounds, concurrency 16 and 64)"
 for round in $(seq 1 "$ROUNDS"); do
   for conc in 16 64; do
     order=(ours bb); [ $((round % 2)) -eq 0 ] && order=(bb ours)
@@ -163,22 +203,55 @@ for who in ours bb; do
   if [ "$who" = ours ]; then pid=$OURS_PID; else pid=$BB_PID; fi
   M proc "$pid" | python3 -c 'import json,sys; r=json.load(sys.stdin); r.update(kind="probe_cost_rss", who=sys.argv[1]); print(json.dumps(r))' "$who" >>"$RESULTS"
 done
+fi
 
-# ---------------------------------------------------------------- part 3: fidelity
+# ---------------------------------------------------------------- part 3: fidelity, 1 probe in flight
+if part 3; then
 echo "== part 3: measurement fidelity (EHLO delayed 50 ms, $FIDELITY_N sequential probes per exporter and server)"
 SLOW_PORT=$(free_port); FAST_PORT=$(free_port)
 python3 "$BENCH/slow_ehlo_server.py" "$SLOW_PORT" 0.050 "$WORK/slow_delays.log" &
-PIDS+=("$!"); wait_port "$SLOW_PORT"
+SLOW_PID=$!; PIDS+=("$SLOW_PID"); wait_port "$SLOW_PORT"
 python3 "$BENCH/slow_ehlo_server.py" "$FAST_PORT" 0 &
-PIDS+=("$!"); wait_port "$FAST_PORT"
+FAST_PID=$!; PIDS+=("$FAST_PID"); wait_port "$FAST_PORT"
 : >"$WORK/slow_delays.log"
 timeout 300 python3 "$BENCH/measure.py" fidelity "http://127.0.0.1:$OURS_PORT" "http://127.0.0.1:$BB_PORT" \
   "127.0.0.1:$SLOW_PORT" "127.0.0.1:$FAST_PORT" 0.050 "$FIDELITY_N" "$WORK/slow_delays.log" \
-  | python3 -c 'import json,sys; r=json.load(sys.stdin); r["kind"]="fidelity"; print(json.dumps(r))' >>"$RESULTS" \
+  | add_kind fidelity >>"$RESULTS" \
   || note "Part 3 (fidelity) failed in this run: see the console output."
-stop "$OURS_PID"; stop "$BB_PID"
+stop "$SLOW_PID"; stop "$FAST_PID"
+fi
+if part 1 || part 3; then stop "$OURS_PID"; stop "$BB_PID"; fi
+
+# ---------------------------------------------------------------- part 3b: fidelity, many probes in flight
+if part 3b; then
+n=$FIDELITY_MANY
+echo "== part 3b: measurement fidelity with $n probes in flight (EHLO delayed 50 ms, $FIDELITY_ROUNDS rounds per exporter)"
+SLOW_PORT=$(free_port); start_delay "$SLOW_PORT" 0 50 "$WORK/many_delays.log"; SLOW_PID=$DELAY_PID
+FAST_PORT=$(free_port); start_delay "$FAST_PORT" 0 0; FAST_PID=$DELAY_PID
+# Scrape mode: one scrape probes every target at once. One module per target, so that each
+# probe's EHLO name (and so the server's log line) names its target.
+python3 - "$WORK/many.yml" "$n" "$SLOW_PORT" <<'PY'
+import sys
+path, n, port = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(path, "w") as f:
+    f.write(f"global:\n  mode: scrape\n  max_concurrent_probes: {n}\nmodules:\n")
+    for i in range(n):
+        f.write(f"  m{i:05d}:\n    timeout: 10s\n    qos_timeout: 2s\n    ehlo_name: t{i:05d}.bench.example.org\n")
+    f.write("targets:\n")
+    for i in range(n):
+        f.write(f"  - name: t{i:05d}\n    address: 127.0.0.1:{port}\n    module: m{i:05d}\n")
+PY
+port=$(free_port); start_ours "$WORK/many.yml" "$port"
+BB_PORT=$(free_port); start_bb "$BB_PORT"
+timeout 600 python3 "$BENCH/measure.py" fidelity_many "http://127.0.0.1:$port/metrics" "http://127.0.0.1:$BB_PORT" \
+  "127.0.0.1:$SLOW_PORT" "127.0.0.1:$FAST_PORT" 0.050 "$n" "$FIDELITY_ROUNDS" "$WORK/many_delays.log" .bench.example.org \
+  | add_kind fidelity_many >>"$RESULTS" \
+  || note "Part 3b (fidelity with $n probes in flight) failed in this run: see the console output."
+stop "$OURS_PID"; stop "$BB_PID"; stop "$SLOW_PID"; stop "$FAST_PID"
+fi
 
 # ---------------------------------------------------------------- part 2: interval mode at scale
+if part 2; then
 for n in $SCALE_TARGETS; do
   echo "== part 2: interval mode, $n targets every ${SCALE_INTERVAL}s"
   cfg=$WORK/scale.$n.yml
@@ -196,19 +269,62 @@ PY
   # warm-up: one full interval (+1 s) so every target ran once; then a window of two intervals.
   timeout 120 python3 "$BENCH/measure.py" interval "http://127.0.0.1:$port/metrics" "$OURS_PID" "$n" \
     "$SCALE_INTERVAL" $((SCALE_INTERVAL + 1)) $((2 * SCALE_INTERVAL)) \
-    | python3 -c 'import json,sys; r=json.load(sys.stdin); r["kind"]="interval"; print(json.dumps(r))' >>"$RESULTS" \
+    | add_kind interval >>"$RESULTS" \
     || { note "Part 2 with $n targets failed in this run."; stop "$OURS_PID"; continue; }
   stop "$OURS_PID"
-  # The floor: the bare Asio client runs as many sessions against the same sink (4 at a time).
-  if [ -x "$BUILD/bench/smtp_exporter_bench_floor_client" ]; then
-    sessions=$(tail -1 "$RESULTS" | json_field probes_done | python3 -c 'import sys; print(max(100, min(20000, int(float(sys.stdin.read())))))')
-    timeout 120 "$BUILD/bench/smtp_exporter_bench_floor_client" 127.0.0.1 "$SINK_PORT" "$sessions" 4 \
-      | python3 -c 'import json,sys; r=json.load(sys.stdin); r.update(kind="floor", targets=int(sys.argv[1])); print(json.dumps(r))' "$n" >>"$RESULTS" || true
+  # The floor: the bare Asio client runs the same sessions against the same sink, three ways:
+  # back to back (4 at a time), paced at the exporter's rate (targets / interval per second), and
+  # paced at that rate on the exporter's 10 ms tick. The session count is capped so that a paced
+  # run takes about FLOOR_PACED_S seconds; all three run that many.
+  if [ -x "$FLOOR_CLIENT" ]; then
+    rate=$(python3 -c 'import sys; print(int(sys.argv[1]) / int(sys.argv[2]))' "$n" "$SCALE_INTERVAL")
+    sessions=$(tail -1 "$RESULTS" | json_field probes_done | python3 -c 'import sys
+done_, rate, secs = float(sys.stdin.read()), float(sys.argv[1]), float(sys.argv[2])
+print(max(100, min(int(done_), int(rate * secs))))' "$rate" "$FLOOR_PACED_S")
+    for pacing in back_to_back rate tick; do
+      case $pacing in
+        back_to_back) args=("$sessions" 4) ;;
+        rate) args=("$sessions" 256 "$rate") ;;
+        tick) args=("$sessions" 256 "$rate" 10) ;;
+      esac
+      echo "   floor: $pacing, $sessions sessions"
+      timeout $((FLOOR_PACED_S * 3 + 60)) "$FLOOR_CLIENT" 127.0.0.1 "$SINK_PORT" "${args[@]}" \
+        | add_kind floor targets "$n" pacing "$pacing" rate "$rate" >>"$RESULTS" || true
+    done
   fi
 done
+fi
+
+# ---------------------------------------------------------------- part 4: concurrency ceiling
+if part 4; then
+n=$CEILING_TARGETS
+echo "== part 4: concurrency ceiling ($n probes in flight at once, server greets after 2 s)"
+hard=$(ulimit -Hn)
+if [ "$hard" != unlimited ] && [ "$hard" -lt $((n + 256)) ]; then
+  note "Part 4 not run: the hard limit on open files here is $hard, below $n probes in flight plus the process's own (a limit of the host, not of the exporter)."
+else
+  SLOW_PORT=$(free_port); start_delay "$SLOW_PORT" 2000 0; SLOW_PID=$DELAY_PID
+  python3 - "$WORK/ceiling.yml" "$n" "$SLOW_PORT" <<'PY'
+import sys
+path, n, port = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(path, "w") as f:
+    f.write(f"global:\n  mode: scrape\n  max_concurrent_probes: {n}\n")
+    f.write("modules:\n  smtp_ehlo:\n    timeout: 20s\n    qos_timeout: 10s\n    ehlo_name: bench.example.org\n")
+    f.write("targets:\n")
+    for i in range(n):
+        f.write(f"  - name: t{i:05d}\n    address: 127.0.0.1:{port}\n")
+PY
+  port=$(free_port); start_ours "$WORK/ceiling.yml" "$port"
+  sleep 1  # let it settle: the RSS before is the idle figure
+  timeout 120 python3 "$BENCH/measure.py" ceiling "http://127.0.0.1:$port/metrics" "$OURS_PID" "$n" 60 \
+    | add_kind ceiling hard_limit "$hard" >>"$RESULTS" \
+    || note "Part 4 (concurrency ceiling) failed in this run: see the console output."
+  stop "$OURS_PID"; stop "$SLOW_PID"
+fi
+fi
 
 # ---------------------------------------------------------------- part 5: microbenchmarks
-if [ "${SKIP_MICRO:-0}" != 1 ] && [ -x "$BUILD/bench/smtp_exporter_bench_reply_parser" ]; then
+if part 5 && [ -x "$BUILD/bench/smtp_exporter_bench_reply_parser" ]; then
   echo "== part 5: microbenchmarks"
   for b in reply_parser render; do
     timeout 120 "$BUILD/bench/smtp_exporter_bench_$b" --benchmark_format=json --benchmark_min_time=0.5 \
