@@ -4,8 +4,8 @@
 // Greets GREETING_DELAY_MS after accepting, answers EHLO EHLO_DELAY_MS after the EHLO line
 // arrived, answers QUIT with 221. Arrival is the kernel's receive time (SO_TIMESTAMPNS), so a
 // busy server does not count its own queueing. LOG_FILE gets one line per EHLO: the client's EHLO
-// name and the delay the server really applied (from the EHLO's arrival to handing the reply to
-// the kernel), in seconds. Loopback only; runs until killed.
+// name and the delay the server really applied (from the EHLO's arrival to just before it hands
+// the reply to the kernel), in seconds. Loopback only; runs until killed.
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -99,9 +99,9 @@ asio::awaitable<void> session(tcp::socket socket, const Settings& settings) {
     } else if (line.rfind("QUIT", 0) == 0) {
       reply = "221 bye\r\n";
     }
+    const double applied = std::chrono::duration<double>(Clock::now() - read_at).count();  // stamped before the write
     auto [sec, sn] = co_await asio::async_write(socket, asio::buffer(reply), use_tuple);
     if (ehlo && settings.log) {
-      const double applied = std::chrono::duration<double>(Clock::now() - read_at).count();
       const auto space = line.find(' ');
       std::fprintf(settings.log, "%s %.7f\n", space == std::string::npos ? "-" : line.substr(space + 1).c_str(), applied);
     }

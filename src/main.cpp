@@ -93,9 +93,7 @@ int main(int argc, char** argv) {
   cli.add_option("--web.max-requests", options.max_requests,
                  "Requests served at once; beyond it, 503 at once. 0 means no limit")
       ->capture_default_str();
-  // Not in app::Options: the Server takes it as its default (set before the App makes it).
-  std::size_t max_connections = se::http::Server::default_max_connections;
-  cli.add_option("--web.max-connections", max_connections,
+  cli.add_option("--web.max-connections", options.max_connections,
                  "HTTP connections open at once; beyond it, the longest idle one is closed. 0 means no limit")
       ->capture_default_str();
   cli.add_flag("--version", show_version, "Print the version and exit");
@@ -171,7 +169,6 @@ int main(int argc, char** argv) {
                    {"basic_auth_users", std::to_string(options.web.basic_auth_users.size())}});
   }
   raise_open_file_limit();
-  se::http::Server::default_max_connections = max_connections;
   IoContext io(1);
   se::app::App app(io, options);
   if (!app.reload().empty()) {

@@ -56,6 +56,7 @@ App::App(asio::io_context& io, Options options)
       server_(io.get_executor(), [this](const http::Request& r) { return route(r); }, options_.web),
       signals_(io, SIGHUP, SIGINT, SIGTERM) {
   server_.set_max_requests(options_.max_requests);
+  server_.set_max_connections(options_.max_connections);
 }
 
 std::vector<config::Error> App::reload() {

@@ -40,6 +40,7 @@ struct Options {
   config::ProbeAllowList probe_allow;
   bool probe_disabled = false;
   std::size_t max_requests = 64;  // --web.max-requests: beyond it, 503 at once; 0 = no limit
+  std::size_t max_connections = 512;  // --web.max-connections: beyond it, the longest idle closes; 0 = no limit
   web::WebConfig web;  // --web.config.file, loaded once at start: TLS, basic auth, headers
 };
 
@@ -111,8 +112,8 @@ class App {
   void wait_for_signals();
 
   // HTTP routes.
-  boost::asio::awaitable<http::Response> route(const http::Request& request);
-  boost::asio::awaitable<http::Response> serve_metrics(const http::Request& request);
+  boost::asio::awaitable<http::Reply> route(const http::Request& request);
+  boost::asio::awaitable<http::Reply> serve_metrics(const http::Request& request);
   boost::asio::awaitable<http::Response> serve_probe(const http::Request& request, const std::string& target);
   http::Response serve_reload(const http::Request& request);
   http::Response serve_landing_page() const;

@@ -76,7 +76,7 @@ std::string transcript_text(const prober::ProbeResult& result) {
 
 }  // namespace
 
-asio::awaitable<http::Response> App::route(const http::Request& request) {
+asio::awaitable<http::Reply> App::route(const http::Request& request) {
   std::string why;
   const auto target = http::parse_target(request.target(), why);
   if (!target) co_return text(bhttp::status::bad_request, why + "\n");
@@ -85,7 +85,10 @@ asio::awaitable<http::Response> App::route(const http::Request& request) {
 
   if (path == "/-/reload") co_return serve_reload(request);
   if (!read_only) co_return text(bhttp::status::method_not_allowed, "only GET and HEAD are allowed here\n");
-  if (path == options_.telemetry_path) co_return co_await serve_metrics(request);
+  if (path == options_.telemetry_path) {
+    http::Reply reply = co_await serve_metrics(request);
+    co_return reply;
+  }
   if (path == "/probe") {
     if (options_.probe_disabled) co_return text(bhttp::status::not_found, "/probe is disabled (--probe.disable)\n");
     co_return co_await serve_probe(request, std::string(request.target()));
@@ -108,26 +111,54 @@ std::optional<App::Clock::time_point> App::scrape_deadline(const http::Request& 
   return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget));
 }
 
-asio::awaitable<http::Response> App::serve_metrics(const http::Request& request) {
+asio::awaitable<http::Reply> App::serve_metrics(const http::Request& request) {
   if (config_ && config_->global.mode == config::Mode::scrape) {
     const auto deadline = scrape_deadline(request);
     if (!deadline) co_return text(bhttp::status::bad_request, "malformed X-Prometheus-Scrape-Timeout-Seconds header\n");
     co_await probe_all(*deadline);
   }
+  // Streamed in pieces of about kMetricsPiece bytes (gzipped when asked), so the body of
+  // thousands of targets is never held whole. The pieces hold the targets alive: a reload
+  // meanwhile does not cut the answer short.
+  constexpr std::size_t kMetricsPiece = 256 * 1024;
+  struct Body {
+    std::vector<std::shared_ptr<TargetEntry>> entries;
+    std::optional<metrics::TargetsWriter> writer;
+    std::unique_ptr<http::GzipStream> gzip;  // null: plain text
+    bool own_written = false;
+    std::string plain;
+  };
+  auto body = std::make_shared<Body>();
+  body->entries = targets_;
   std::vector<const metrics::TargetState*> states;
-  states.reserve(targets_.size());
-  for (const auto& entry : targets_) states.push_back(&entry->state);
-  std::string body;
-  body.reserve(targets_.size() * 4096 + 4096);
-  metrics::write_targets(body, states);
-  body += own_metrics_.render();
+  states.reserve(body->entries.size());
+  for (const auto& entry : body->entries) states.push_back(&entry->state);
+  body->writer.emplace(std::move(states));
   const auto accept = request.find(bhttp::field::accept_encoding);
-  const bool compress = accept != request.end() && http::accepts_gzip(accept->value());
-  http::Response response =
-      http::make_response(bhttp::status::ok, compress ? http::gzip(body) : std::move(body), kExpositionType);
-  if (compress) response.set(bhttp::field::content_encoding, "gzip");
-  response.set(bhttp::field::vary, "Accept-Encoding");
-  co_return response;
+  if (accept != request.end() && http::accepts_gzip(accept->value())) body->gzip = std::make_unique<http::GzipStream>();
+
+  http::Response head = http::make_response(bhttp::status::ok, "", kExpositionType);
+  if (body->gzip) head.set(bhttp::field::content_encoding, "gzip");
+  head.set(bhttp::field::vary, "Accept-Encoding");
+  http::BodyWriter next = [this, body](std::string& out) {
+    body->plain.clear();
+    if (!body->writer->done()) {
+      body->writer->next(body->plain, kMetricsPiece);
+    } else {
+      body->plain = own_metrics_.render();
+      body->own_written = true;
+    }
+    const bool last = body->own_written;
+    if (!body->gzip) {
+      out += body->plain;
+    } else {
+      body->gzip->write(body->plain, out);
+      if (last) body->gzip->finish(out);
+    }
+    return !last;
+  };
+  http::Reply reply(std::move(head), std::move(next));
+  co_return reply;
 }
 
 asio::awaitable<http::Response> App::serve_probe(const http::Request& request, const std::string& raw_target) {

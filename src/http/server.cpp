@@ -234,20 +234,51 @@ asio::awaitable<void> Server::session(Stream& stream, Slot& slot) {
     }
     const Request request = parser.release();
     tcp.expires_never();  // a /probe or scrape-mode /metrics may take the whole scrape timeout
-    Response response = co_await respond(request);
+    Reply reply = co_await respond(request);
+    Response& response = reply.response;
     response.version(request.version());
     response.keep_alive(request.keep_alive());
     add_headers(response);
-    if (request.method() == bhttp::verb::head) {
-      response.body().clear();  // keep Content-Length as for GET
+    const bool head_only = request.method() == bhttp::verb::head;
+    if (reply.stream) {
+      const bool written = co_await write_chunked(stream, reply, head_only);
+      if (!written || !response.keep_alive()) break;
+      continue;
     }
+    if (head_only) response.body().clear();  // keep Content-Length as for GET
     tcp.expires_after(kWriteTimeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, response, use_tuple);
     if (wec || !response.keep_alive()) break;
   }
 }
 
-asio::awaitable<Response> Server::respond(const Request& request) {
+template <class Stream>
+asio::awaitable<bool> Server::write_chunked(Stream& stream, Reply& reply, bool head_only) {
+  beast::tcp_stream& tcp = beast::get_lowest_layer(stream);
+  Response& head = reply.response;
+  head.body().clear();
+  head.erase(bhttp::field::content_length);
+  head.chunked(true);
+  bhttp::response_serializer<bhttp::string_body> serializer(head);
+  tcp.expires_after(kWriteTimeout);
+  auto [hec, hn] = co_await bhttp::async_write_header(stream, serializer, use_tuple);
+  if (hec) co_return false;
+  if (head_only) co_return true;
+  std::string piece;
+  for (bool more = true; more;) {
+    piece.clear();
+    more = reply.stream(piece);
+    if (piece.empty()) continue;
+    tcp.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece)), use_tuple);
+    if (ec) co_return false;
+  }
+  tcp.expires_after(kWriteTimeout);
+  auto [ec, n] = co_await asio::async_write(stream, bhttp::make_chunk_last(), use_tuple);
+  co_return !ec;
+}
+
+asio::awaitable<Reply> Server::respond(const Request& request) {
   if (max_requests_ > 0 && in_flight_ >= max_requests_) {
     co_return make_response(bhttp::status::service_unavailable,
                             "too many concurrent requests (--web.max-requests=" + std::to_string(max_requests_) +
@@ -266,8 +297,8 @@ asio::awaitable<Response> Server::respond(const Request& request) {
       co_return denied;
     }
   }
-  Response response = co_await handler_(request);
-  co_return response;
+  Reply reply = co_await handler_(request);
+  co_return reply;
 }
 
 asio::awaitable<bool> Server::authorized(const Request& request) {

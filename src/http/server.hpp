@@ -27,7 +27,17 @@ namespace smtp_exporter::http {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
-using Handler = std::function<boost::asio::awaitable<Response>(const Request&)>;
+// A body written piece by piece and sent with chunked transfer encoding, so a large one is never
+// held whole: each call appends the next piece to `out` and returns false once it wrote the last.
+using BodyWriter = std::function<bool(std::string& out)>;
+// A handler's answer: a whole response, or a head whose body `stream` writes piece by piece.
+struct Reply {
+  Reply(Response whole) : response(std::move(whole)) {}  // implicit: handlers return a Response
+  Reply(Response head, BodyWriter body) : response(std::move(head)), stream(std::move(body)) {}
+  Response response;
+  BodyWriter stream;  // set: the body of `response` is ignored
+};
+using Handler = std::function<boost::asio::awaitable<Reply>(const Request&)>;
 
 // A response with body and content type; keep-alive and the version are set by the server.
 Response make_response(boost::beast::http::status status, std::string body,
@@ -57,8 +67,6 @@ class Server {
   // request, the new one is closed instead. 0: no limit.
   void set_max_connections(std::size_t n) { max_connections_ = n; }
   std::size_t open_connections() const { return connections_.size(); }
-  // What a Server starts with: main() sets it from the flag before the App makes its Server.
-  static inline std::size_t default_max_connections = 512;
 
  private:
   boost::asio::awaitable<void> accept_loop();
@@ -75,8 +83,11 @@ class Server {
   // Requests and responses until the client leaves; the same for plain and TLS streams.
   template <class Stream>
   boost::asio::awaitable<void> session(Stream& stream, Slot& slot);
+  // Sends a streamed reply: the head, then the body writer's pieces as chunks (the head only for HEAD).
+  template <class Stream>
+  boost::asio::awaitable<bool> write_chunked(Stream& stream, Reply& reply, bool head_only);
   // The handler's response, or 401 when basic auth is on and the credentials do not pass.
-  boost::asio::awaitable<Response> respond(const Request& request);
+  boost::asio::awaitable<Reply> respond(const Request& request);
   boost::asio::awaitable<bool> authorized(const Request& request);
 
   boost::asio::any_io_executor executor_;
@@ -85,7 +96,7 @@ class Server {
   web::WebConfig web_;
   std::size_t max_requests_ = 0;
   std::size_t in_flight_ = 0;
-  std::size_t max_connections_ = default_max_connections;
+  std::size_t max_connections_ = 512;
   // Every open connection; an idle one moves to the back, so the first idle one has waited longest.
   std::list<Connection> connections_;
   std::chrono::steady_clock::time_point last_full_log_{};
