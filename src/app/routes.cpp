@@ -120,7 +120,7 @@ asio::awaitable<http::Reply> App::serve_metrics(const http::Request& request) {
   // Streamed in pieces of about kMetricsPiece bytes (gzipped when asked), so the body of
   // thousands of targets is never held whole. The pieces hold the targets alive: a reload
   // meanwhile does not cut the answer short.
-  constexpr std::size_t kMetricsPiece = 256 * 1024;
+  constexpr std::size_t kMetricsPiece = 512 * 1024;
   struct Body {
     std::vector<std::shared_ptr<TargetEntry>> entries;
     std::optional<metrics::TargetsWriter> writer;
@@ -141,21 +141,19 @@ asio::awaitable<http::Reply> App::serve_metrics(const http::Request& request) {
   if (body->gzip) head.set(bhttp::field::content_encoding, "gzip");
   head.set(bhttp::field::vary, "Accept-Encoding");
   http::BodyWriter next = [this, body](std::string& out) {
-    body->plain.clear();
+    std::string& text = body->gzip ? body->plain : out;  // plain text goes straight out
+    text.clear();
     if (!body->writer->done()) {
-      body->writer->next(body->plain, kMetricsPiece);
+      body->writer->next(text, kMetricsPiece);
     } else {
-      body->plain = own_metrics_.render();
+      text = own_metrics_.render();
       body->own_written = true;
     }
-    const bool last = body->own_written;
-    if (!body->gzip) {
-      out += body->plain;
-    } else {
-      body->gzip->write(body->plain, out);
-      if (last) body->gzip->finish(out);
+    if (body->gzip) {
+      body->gzip->write(text, out);
+      if (body->own_written) body->gzip->finish(out);
     }
-    return !last;
+    return !body->own_written;
   };
   http::Reply reply(std::move(head), std::move(next));
   co_return reply;
