@@ -30,7 +30,7 @@ START=$(date +%s)
 # Tools from scripts/packages.txt (kind bench), installed if missing.
 # shellcheck source=../scripts/common.sh
 source "$ROOT/scripts/common.sh"
-install_missing bench
+install_missing build test bench  # test: curl and postfix (smtp-sink)
 
 if [ $# -ge 1 ]; then
   EXPORTER=$(realpath "$1")
