@@ -32,6 +32,9 @@ namespace ssl = asio::ssl;
 using asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Bytes read from the socket at a time (replies longer than that take several reads).
+constexpr std::size_t kReadBuffer = 4096;
+
 // How long QUIT may wait for its 221: politeness, not part of the verdict.
 constexpr auto kQuitWait = std::chrono::seconds(1);
 
@@ -147,11 +150,14 @@ class Session {
   // Plain TCP reads go through recvmsg to get the kernel's arrival time of the data: with many
   // probes in flight the event loop reaches a socket late, and that wait must not be measured
   // as the server's latency.
+  // The bytes go to pending_ through one buffer for all sessions of the thread: nothing
+  // suspends between reading into it and copying out of it.
   asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> receive() {
+    thread_local std::array<char, kReadBuffer> buffer;
     for (;;) {
       auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
       if (ec) co_return std::tuple(ec, std::size_t{0});
-      iovec iov{buffer_.data(), buffer_.size()};
+      iovec iov{buffer.data(), buffer.size()};
       alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
       msghdr msg{};
       msg.msg_iov = &iov;
@@ -163,6 +169,7 @@ class Session {
       if (n < 0) co_return std::tuple(boost::system::error_code(errno, boost::system::system_category()), std::size_t{0});
       if (n == 0) co_return std::tuple(boost::system::error_code(asio::error::eof), std::size_t{0});
       arrived_ = arrival_time(msg, Clock::now());
+      pending_.append(buffer.data(), static_cast<std::size_t>(n));
       co_return std::tuple(boost::system::error_code(), static_cast<std::size_t>(n));
     }
   }
@@ -191,12 +198,13 @@ class Session {
       if (expired()) {
         io = {asio::error::operation_aborted, 0};
       } else if (tls_) {
-        io = co_await tls_->async_read_some(asio::buffer(buffer_), use_tuple);
+        io = co_await tls_->async_read_some(asio::buffer(*tls_buffer_), use_tuple);
         arrived_ = Clock::now();
+        pending_.append(tls_buffer_->data(), std::get<1>(io));
       } else {
         io = co_await receive();
       }
-      auto [ec, n] = io;
+      const auto ec = std::get<0>(io);
       if (ec && expired()) {
         note("timed out waiting for a reply");
         co_return ReadOutcome{ReadStatus::timeout, {}, "timed out waiting for a reply", Clock::now()};
@@ -207,7 +215,6 @@ class Session {
         note(what);
         co_return ReadOutcome{ReadStatus::closed, {}, what, Clock::now()};
       }
-      pending_.append(buffer_.data(), n);
     }
   }
 
@@ -254,6 +261,7 @@ class Session {
   asio::awaitable<Failure> start_tls(ssl::context& context, const std::string& server_name,
                                      bool insecure_skip_verify, Clock::time_point deadline, std::string& detail) {
     tls_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, context);
+    tls_buffer_ = std::make_unique<std::array<char, kReadBuffer>>();
     prepare_tls(tls_->native_handle(), server_name, insecure_skip_verify);
     arm(deadline);
     std::tuple<boost::system::error_code> io{asio::error::operation_aborted};
@@ -285,8 +293,7 @@ class Session {
 
   void close() {
     boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    socket_.close(ignored);  // sends the FIN; no shutdown() first, which would be one more system call
   }
 
  private:
@@ -307,7 +314,7 @@ class Session {
   std::unique_ptr<ssl::stream<tcp::socket&>> tls_;  // set once TLS starts
   std::shared_ptr<Watchdog> watchdog_;
   smtp::ReplyParser parser_;
-  std::array<char, 4096> buffer_{};
+  std::unique_ptr<std::array<char, kReadBuffer>> tls_buffer_;  // TLS reads land here while suspended
   std::string pending_;  // received bytes not parsed yet
   Clock::time_point arrived_;  // arrival of the last bytes received
   ProbeResult& result_;
@@ -431,7 +438,9 @@ asio::awaitable<ProbeResult> probe(ProbeRequest request) {
     co_return finish(timed_out ? Failure::connect_timeout : Failure::connect_refused, connect_error);
   }
 
-  session.note("connected to " + result.peer_address + " port " + std::to_string(request.address.port));
+  if (request.record_transcript) {
+    session.note("connected to " + result.peer_address + " port " + std::to_string(request.address.port));
+  }
 
   // How the dialog ended: a failure (or none) and whether the server still listens for QUIT.
   struct Ending {
