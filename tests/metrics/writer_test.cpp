@@ -245,7 +245,9 @@ TEST(TargetsWriter, PiecesOfAnySizeAddUpToTheWholeInWholeLines) {
       ASSERT_LT(++pieces, 100000u);
     }
     EXPECT_EQ(joined, whole) << "budget " << budget;
-    if (budget == 1) EXPECT_GT(pieces, 40u);  // a target's lines at a time
+    if (budget == 1) {
+      EXPECT_GT(pieces, 40u);  // a target's lines at a time
+    }
   }
 }
 
