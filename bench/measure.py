@@ -852,7 +852,7 @@ def report(jsonl: str, out_md: str) -> None:
         w(f"| {n:,} in flight: fds within the documented cap (one socket per probe: at most {n:,} + 1 for the scrape above idle) | "
           f"peak {r['fds_peak']:,} = idle {r['fds_before']:,} + {extra:,}; soft limit {r.get('nofile_soft', '?')} | {yes(extra <= n + 1)} |")
         per_probe = r.get("rss_per_probe_at_peak_fds_kib") or r["rss_per_probe_kib"]
-        w(f"| {n:,} in flight: memory within the README's figure (10 to 15 KiB per probe in flight) | "
+        w(f"| {n:,} in flight: memory within the README's figure (at most 15 KiB per probe in flight) | "
           f"{_f(r['rss_per_probe_kib'], 2)} KiB per probe from the peak ({_f(r['vmhwm_kib'] / 1024)} MiB, answer rendering included), "
           f"{_f(r.get('rss_per_probe_at_peak_fds_kib'), 2)} KiB with the most sockets open | {yes(per_probe <= 15)} |")
     for part, label, have in (("Part 3b", "fidelity with many probes in flight", p3b), ("Part 4", "concurrency ceiling", p4)):
