@@ -7,12 +7,8 @@
 // name and the delay the server really applied (from the EHLO's arrival to just before it hands
 // the reply to the kernel), in seconds. Loopback only; runs until killed.
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 
 #include <array>
-#include <cerrno>
-#include <cstring>
 
 #include <boost/asio.hpp>
 
@@ -21,6 +17,8 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+
+#include "prober/stamped_read.hpp"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -36,41 +34,10 @@ struct Settings {
   std::FILE* log = nullptr;
 };
 
-// Reads what is there into `buffer`; returns false on EOF or error. `arrived`: the kernel's
-// receive time of the data, on the steady clock.
-asio::awaitable<bool> receive(tcp::socket& socket, std::string& buffer, Clock::time_point& arrived) {
-  for (;;) {
-    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
-    if (ec) co_return false;
-    std::array<char, 4096> data;
-    iovec iov{data.data(), data.size()};
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    const ssize_t n = ::recvmsg(socket.native_handle(), &msg, MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n <= 0) co_return false;
-    arrived = Clock::now();
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
-      timespec ts{};
-      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-      const auto kernel = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
-      arrived -= std::chrono::duration_cast<Clock::duration>(std::chrono::system_clock::now() - kernel);
-    }
-    buffer.append(data.data(), static_cast<std::size_t>(n));
-    co_return true;
-  }
-}
-
 asio::awaitable<void> session(tcp::socket socket, const Settings& settings) {
-  const int on = 1;
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  smtp_exporter::prober::enable_arrival_times(socket);
   Clock::time_point arrived;
+  std::array<char, 4096> data;
   asio::steady_timer timer(socket.get_executor());
   std::string buffer;
   if (settings.greeting_delay.count() > 0) {
@@ -82,8 +49,10 @@ asio::awaitable<void> session(tcp::socket socket, const Settings& settings) {
   for (;;) {
     std::size_t end = buffer.find('\n');
     while (end == std::string::npos) {
-      const bool more = co_await receive(socket, buffer, arrived);
-      if (!more) co_return;
+      const auto read = co_await smtp_exporter::prober::read_stamped(socket, data);
+      if (read.ec) co_return;
+      arrived = read.arrived;
+      buffer.append(data.data(), read.bytes);
       end = buffer.find('\n');
     }
     const auto read_at = arrived;

@@ -1,11 +1,6 @@
 #include "prober/prober.hpp"
 
-#include <sys/socket.h>
-#include <sys/uio.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <array>
 #include <string>
 #include <tuple>
@@ -21,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "prober/stamped_read.hpp"
 #include "prober/tls.hpp"
 #include "smtp/reply.hpp"
 
@@ -67,23 +63,6 @@ struct ReadOutcome {
   std::string detail;
   Clock::time_point at;  // when the bytes that completed the reply arrived
 };
-
-// The kernel's arrival time of the data in `msg` (SO_TIMESTAMPNS), as a steady-clock time;
-// `fallback` (taken just after the read) when there is none.
-Clock::time_point arrival_time(msghdr& msg, Clock::time_point fallback) {
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
-    timespec ts{};
-    std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-    const auto kernel = std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(ts.tv_sec) +
-                                                                        std::chrono::nanoseconds(ts.tv_nsec)));
-    const auto age = std::chrono::system_clock::now() - kernel;
-    if (age < std::chrono::seconds(0) || age > std::chrono::seconds(10)) return fallback;  // clock stepped
-    return fallback - std::chrono::duration_cast<Clock::duration>(age);
-  }
-  return fallback;
-}
 
 // One timer per session instead of one per operation: when the armed deadline passes, it
 // cancels whatever the socket is doing, and that operation reports a timeout. It lives in a
@@ -138,40 +117,23 @@ class Session {
     if (socket_.is_open()) socket_.close(ignored);  // a previous address refused
     auto [ec] = co_await socket_.async_connect(endpoint, use_tuple);
     if (ec && expired()) ec = asio::error::timed_out;
-    if (!ec) {
-      const int on = 1;
-      ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-    }
+    if (!ec) enable_arrival_times(socket_);
     co_return ec;
   }
 
   void note(std::string text) { log('*', std::move(text)); }
 
-  // Plain TCP reads go through recvmsg to get the kernel's arrival time of the data: with many
-  // probes in flight the event loop reaches a socket late, and that wait must not be measured
-  // as the server's latency.
-  // The bytes go to pending_ through one buffer for all sessions of the thread: nothing
-  // suspends between reading into it and copying out of it.
+  // Plain TCP reads are stamped with the kernel's arrival time (stamped_read.hpp). The bytes
+  // go to pending_ through one buffer for all sessions of the thread: nothing suspends between
+  // reading into it and copying out of it.
   asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> receive() {
     thread_local std::array<char, kReadBuffer> buffer;
-    for (;;) {
-      auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
-      if (ec) co_return std::tuple(ec, std::size_t{0});
-      iovec iov{buffer.data(), buffer.size()};
-      alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
-      msghdr msg{};
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      msg.msg_control = control.data();
-      msg.msg_controllen = control.size();
-      const ssize_t n = ::recvmsg(socket_.native_handle(), &msg, MSG_DONTWAIT);
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-      if (n < 0) co_return std::tuple(boost::system::error_code(errno, boost::system::system_category()), std::size_t{0});
-      if (n == 0) co_return std::tuple(boost::system::error_code(asio::error::eof), std::size_t{0});
-      arrived_ = arrival_time(msg, Clock::now());
-      pending_.append(buffer.data(), static_cast<std::size_t>(n));
-      co_return std::tuple(boost::system::error_code(), static_cast<std::size_t>(n));
+    const StampedRead read = co_await read_stamped(socket_, buffer);
+    if (!read.ec) {
+      arrived_ = read.arrived;
+      pending_.append(buffer.data(), read.bytes);
     }
+    co_return std::tuple(read.ec, read.bytes);
   }
 
   // Reads one complete reply (all lines up to the final one) before `deadline`.

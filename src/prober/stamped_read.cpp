@@ -1,0 +1,73 @@
+#include "prober/stamped_read.hpp"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <tuple>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace smtp_exporter::prober {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The kernel's arrival time of the data in `msg`, as a steady-clock time; `fallback` (taken
+// just after the read) when there is none.
+Clock::time_point arrival_time(msghdr& msg, Clock::time_point fallback) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec ts{};
+    std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+    const auto kernel = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(ts.tv_sec) +
+                                                                        std::chrono::nanoseconds(ts.tv_nsec)));
+    const auto age = std::chrono::system_clock::now() - kernel;
+    if (age < std::chrono::seconds(0) || age > std::chrono::seconds(10)) return fallback;  // clock stepped
+    return fallback - std::chrono::duration_cast<Clock::duration>(age);
+  }
+  return fallback;
+}
+
+}  // namespace
+
+void enable_arrival_times(boost::asio::ip::tcp::socket& socket) {
+  const int on = 1;
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+}
+
+boost::asio::awaitable<StampedRead> read_stamped(boost::asio::ip::tcp::socket& socket, std::span<char> buffer) {
+  StampedRead out;
+  for (;;) {
+    auto [ec] = co_await socket.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                                           boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec) {
+      out.ec = ec;
+      co_return out;
+    }
+    iovec iov{buffer.data(), buffer.size()};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    const ssize_t n = ::recvmsg(socket.native_handle(), &msg, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+    if (n < 0) {
+      out.ec = boost::system::error_code(errno, boost::system::system_category());
+    } else if (n == 0) {
+      out.ec = boost::asio::error::eof;
+    } else {
+      out.bytes = static_cast<std::size_t>(n);
+      out.arrived = arrival_time(msg, Clock::now());
+    }
+    co_return out;
+  }
+}
+
+}  // namespace smtp_exporter::prober

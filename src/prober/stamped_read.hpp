@@ -1,0 +1,29 @@
+// Reads from a TCP socket with the kernel's arrival time of the data (SO_TIMESTAMPNS): with
+// many sockets at once the event loop reaches one late, and that wait must not be measured as
+// the peer's latency. Used by the prober, and by the benchmark's delay server.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <span>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace smtp_exporter::prober {
+
+struct StampedRead {
+  boost::system::error_code ec;  // eof when the peer closed
+  std::size_t bytes = 0;
+  std::chrono::steady_clock::time_point arrived;  // when the data reached the kernel
+};
+
+// Asks the kernel to stamp what `socket` receives; once, after it is connected.
+void enable_arrival_times(boost::asio::ip::tcp::socket& socket);
+
+// Waits until `socket` is readable, then reads what is there into `buffer` with recvmsg.
+// Without a kernel stamp (not enabled, or the wall clock stepped) `arrived` is the read's time.
+boost::asio::awaitable<StampedRead> read_stamped(boost::asio::ip::tcp::socket& socket, std::span<char> buffer);
+
+}  // namespace smtp_exporter::prober
