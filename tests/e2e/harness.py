@@ -124,21 +124,22 @@ class SmtpSink:
                 self.proc.wait()
 
 
-class ScriptedSmtpServer:
-    """A loopback SMTP server that greets after `greeting_delay` seconds, then answers EHLO
-    with a multi-line 250 and QUIT with 221. Runs in a thread; each client in its own thread."""
+class ThreadedListener:
+    """A loopback TCP listener on a free port: accepts in a thread and serves each client in a
+    thread of its own with `_serve(conn)` (subclasses define it). stop() ends accepting."""
 
-    def __init__(self, greeting_delay=0.0, greeting=b"220 scripted.example.org ESMTP\r\n"):
-        self.greeting_delay = greeting_delay
-        self.greeting = greeting
+    def __init__(self, backlog=64):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
+        self.sock.listen(backlog)
         self.port = self.sock.getsockname()[1]
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._accept, daemon=True)
         self.thread.start()
+
+    def accepted(self, conn):
+        """Called in the accepting thread for each new client, before its own thread starts."""
 
     def _accept(self):
         self.sock.settimeout(0.2)
@@ -149,7 +150,22 @@ class ScriptedSmtpServer:
                 continue
             except OSError:
                 return
+            self.accepted(conn)
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def stop(self):
+        self.stopped.set()
+        self.sock.close()
+
+
+class ScriptedSmtpServer(ThreadedListener):
+    """A loopback SMTP server that greets after `greeting_delay` seconds, then answers EHLO
+    with a multi-line 250 and QUIT with 221. Runs in a thread; each client in its own thread."""
+
+    def __init__(self, greeting_delay=0.0, greeting=b"220 scripted.example.org ESMTP\r\n"):
+        self.greeting_delay = greeting_delay
+        self.greeting = greeting
+        super().__init__()
 
     def _serve(self, conn):
         try:
@@ -171,10 +187,6 @@ class ScriptedSmtpServer:
             pass
         finally:
             conn.close()
-
-    def stop(self):
-        self.stopped.set()
-        self.sock.close()
 
 
 class Exporter:

@@ -139,7 +139,7 @@ class HostileServer:
         self.sel.close()
 
 
-class SlowEhloServer:
+class SlowEhloServer(harness.ThreadedListener):
     """Greets at once, answers EHLO after `ehlo_delay` seconds, QUIT with 221. Counts the
     sessions it has open at once, each from accept() to the moment QUIT (or EOF) is read. That
     span lies inside the span in which the exporter holds the probe's slot (it connects before,
@@ -152,34 +152,18 @@ class SlowEhloServer:
         self.active = 0
         self.max_active = 0
         self.sessions = 0
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(256)
-        self.port = self.sock.getsockname()[1]
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
+        super().__init__(backlog=256)
 
     def reset_counts(self):
         with self.lock:
             self.max_active = self.active
             self.sessions = 0
 
-    def _accept(self):
-        self.sock.settimeout(0.2)
-        while not self.stopped.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            with self.lock:
-                self.active += 1
-                self.sessions += 1
-                self.max_active = max(self.max_active, self.active)
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+    def accepted(self, conn):
+        with self.lock:
+            self.active += 1
+            self.sessions += 1
+            self.max_active = max(self.max_active, self.active)
 
     def _serve(self, conn):
         counted = True
@@ -211,10 +195,6 @@ class SlowEhloServer:
         finally:
             done()
             conn.close()
-
-    def stop(self):
-        self.stopped.set()
-        self.sock.close()
 
 
 class NoLeakAfterFailedProbesTest(unittest.TestCase):
