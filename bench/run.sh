@@ -132,6 +132,20 @@ rec = {"kind": "meta", "date": datetime.datetime.now(datetime.timezone.utc).strf
        "kernel": platform.release(), "revision": sys.argv[2], "wrk_duration": sys.argv[3], "bb_version": sys.argv[4]}
 open(sys.argv[1], "a").write(json.dumps(rec) + "\n")
 PY
+# write_targets_config PATH N PORT GLOBAL MAX TIMEOUT QOS: N targets t00000... all on 127.0.0.1:PORT,
+# one module; GLOBAL is the rest of the global block as "key: value, key: value".
+write_targets_config() {
+  python3 - "$@" <<'PY'
+import sys
+path, n, port, glob, most, timeout, qos = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
+with open(path, "w") as f:
+    f.write("global:\n" + "".join(f"  {kv.strip()}\n" for kv in glob.split(",")) + f"  max_concurrent_probes: {most}\n")
+    f.write(f"modules:\n  smtp_ehlo:\n    timeout: {timeout}\n    qos_timeout: {qos}\n    ehlo_name: bench.example.org\n")
+    f.write("targets:\n")
+    for i in range(n):
+        f.write(f"  - name: t{i:05d}\n    address: 127.0.0.1:{port}\n")
+PY
+}
 note() { python3 -c 'import json,sys; print(json.dumps({"kind":"note","text":sys.argv[1]}))' "$1" >>"$RESULTS"; }
 
 DELAY_SERVER=$BUILD/bench/smtp_exporter_bench_delay_server
@@ -255,16 +269,7 @@ if part 2; then
 for n in $SCALE_TARGETS; do
   echo "== part 2: interval mode, $n targets every ${SCALE_INTERVAL}s"
   cfg=$WORK/scale.$n.yml
-  python3 - "$cfg" "$n" "$SINK_PORT" "$SCALE_INTERVAL" <<'PY'
-import sys
-path, n, port, interval = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-with open(path, "w") as f:
-    f.write(f"global:\n  mode: interval\n  interval: {interval}s\n  max_concurrent_probes: 256\n")
-    f.write("modules:\n  smtp_ehlo:\n    timeout: 10s\n    qos_timeout: 2s\n    ehlo_name: bench.example.org\n")
-    f.write("targets:\n")
-    for i in range(n):
-        f.write(f"  - name: t{i:05d}\n    address: 127.0.0.1:{port}\n")
-PY
+  write_targets_config "$cfg" "$n" "$SINK_PORT" "mode: interval, interval: ${SCALE_INTERVAL}s" 256 10s 2s
   port=$(free_port); start_ours "$cfg" "$port"
   # warm-up: one full interval (+1 s) so every target ran once; then a window of two intervals.
   timeout 120 python3 "$BENCH/measure.py" interval "http://127.0.0.1:$port/metrics" "$OURS_PID" "$n" \
@@ -304,16 +309,7 @@ if [ "$hard" != unlimited ] && [ "$hard" -lt $((n + 256)) ]; then
   note "Part 4 not run: the hard limit on open files here is $hard, below $n probes in flight plus the process's own (a limit of the host, not of the exporter)."
 else
   SLOW_PORT=$(free_port); start_delay "$SLOW_PORT" 2000 0; SLOW_PID=$DELAY_PID
-  python3 - "$WORK/ceiling.yml" "$n" "$SLOW_PORT" <<'PY'
-import sys
-path, n, port = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-with open(path, "w") as f:
-    f.write(f"global:\n  mode: scrape\n  max_concurrent_probes: {n}\n")
-    f.write("modules:\n  smtp_ehlo:\n    timeout: 20s\n    qos_timeout: 10s\n    ehlo_name: bench.example.org\n")
-    f.write("targets:\n")
-    for i in range(n):
-        f.write(f"  - name: t{i:05d}\n    address: 127.0.0.1:{port}\n")
-PY
+  write_targets_config "$WORK/ceiling.yml" "$n" "$SLOW_PORT" "mode: scrape" "$n" 20s 10s
   port=$(free_port); start_ours "$WORK/ceiling.yml" "$port"
   sleep 1  # let it settle: the RSS before is the idle figure
   timeout 120 python3 "$BENCH/measure.py" ceiling "http://127.0.0.1:$port/metrics" "$OURS_PID" "$n" 60 \
