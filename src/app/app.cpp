@@ -142,9 +142,8 @@ void App::start_loop(const std::shared_ptr<TargetEntry>& entry) {
   std::weak_ptr<TargetEntry> weak = entry;
   entry->loop = scheduler::IntervalLoop::start(
       io_.get_executor(), entry->target.name, entry->target.interval,
-      [this, weak](Clock::time_point due) -> asio::awaitable<void> {
-        if (auto e = weak.lock()) co_await probe_target(e, Clock::time_point::max(), due);
-      },
+      // Not a coroutine itself: it hands over probe_target's (one frame less per probe).
+      [this, weak](Clock::time_point due) { return probe_target(weak.lock(), Clock::time_point::max(), due); },
       [this] { own_metrics_.probe_skipped(); });
 }
 
@@ -168,8 +167,9 @@ void App::wait_for_signals() {
   });
 }
 
-asio::awaitable<Outcome> App::execute(config::HostPort address, const ModuleRuntime& runtime,
-                                      Clock::time_point deadline, bool transcript, std::optional<Clock::time_point> due) {
+asio::awaitable<void> App::execute(config::HostPort address, const ModuleRuntime& runtime,
+                                   Clock::time_point deadline, bool transcript, std::optional<Clock::time_point> due,
+                                   Outcome& out) {
   // Copies taken before the first suspension: a reload may replace `runtime` meanwhile.
   ModuleRuntime module = runtime;
   // A probe that waits for a slot has not started: its clock starts after the wait.
@@ -177,23 +177,21 @@ asio::awaitable<Outcome> App::execute(config::HostPort address, const ModuleRunt
   own_metrics_.probe_started();
   if (due) own_metrics_.probe_lag(std::chrono::duration<double>(Clock::now() - *due).count());
   const auto hard_deadline = std::min(deadline, Clock::now() + module.settings->timeout);
-  Outcome out;
   // A named request, not a braced temporary: g++ 12 destroys such temporaries in a co_await
   // expression twice.
   prober::ProbeRequest request{std::move(address), std::move(module.settings), hard_deadline, transcript,
                                std::move(module.tls_context)};
-  const double qos = std::chrono::duration<double>(request.module->qos_timeout).count();
-  out.result = co_await prober::probe(std::move(request));
+  co_await prober::probe_into(request, out.result);
   own_metrics_.probe_finished();
-  out.verdict = classify::classify(out.result, std::chrono::duration<double>(qos));
-  co_return out;
+  out.verdict = classify::classify(out.result, request.module->qos_timeout);
 }
 
 asio::awaitable<void> App::probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline,
                                         std::optional<Clock::time_point> due) {
-  if (entry->removed) co_return;
+  if (!entry || entry->removed) co_return;
   const ModuleRuntime module{entry->module, entry->tls_context};
-  Outcome out = co_await execute(entry->target.address, module, deadline, false, due);
+  Outcome out;
+  co_await execute(entry->target.address, module, deadline, false, due, out);
   if (entry->removed) co_return;  // reloaded away while probing
   if (out.result.exporter_error) {  // our failure, not the target's: counted for us, not for it
     own_metrics_.probe_error();

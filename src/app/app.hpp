@@ -101,9 +101,10 @@ class App {
                                                        std::vector<config::Error>& errors) const;
   void start_loop(const std::shared_ptr<TargetEntry>& entry);
   // `due`: when an interval-mode probe was due (its start is reported as scheduling lag).
-  boost::asio::awaitable<Outcome> execute(config::HostPort address, const ModuleRuntime& module,
-                                          Clock::time_point deadline, bool transcript,
-                                          std::optional<Clock::time_point> due);
+  // Fills `out` in place; `out` must outlive the coroutine.
+  boost::asio::awaitable<void> execute(config::HostPort address, const ModuleRuntime& module,
+                                       Clock::time_point deadline, bool transcript,
+                                       std::optional<Clock::time_point> due, Outcome& out);
   boost::asio::awaitable<void> probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline,
                                             std::optional<Clock::time_point> due);
   boost::asio::awaitable<void> probe_all(Clock::time_point deadline);

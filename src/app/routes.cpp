@@ -188,7 +188,8 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
   const bool debug = debug_param == "true";
   const auto deadline = deadline_or_error;
 
-  const Outcome out = co_await execute(*address, runtime, *deadline, debug, std::nullopt);
+  Outcome out;
+  co_await execute(*address, runtime, *deadline, debug, std::nullopt, out);
   if (out.result.exporter_error) {
     own_metrics_.probe_error();
     log::error("cannot probe", {{"target", address->to_string()}, {"err", out.result.detail}});

@@ -30,13 +30,17 @@ void append_label(std::string& out, std::string_view name, std::string_view valu
 }  // namespace
 
 void extension_labels(const std::vector<std::string>& keywords, std::vector<std::string>& out) {
-  out.clear();
+  // The strings already in `out` are reused: the same extensions again cost no allocation.
+  std::size_t n = 0;
   for (const auto& k : keywords) {
     if (!is_ehlo_keyword(k)) continue;
-    auto& upper = out.emplace_back(k);
+    if (n < out.size()) out[n].assign(k);
+    else out.emplace_back(k);
+    auto& upper = out[n++];
     std::transform(upper.begin(), upper.end(), upper.begin(),
                    [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
   }
+  out.resize(n);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());  // a repeated series is invalid
   if (out.size() > kMaxExtensionLabels) out.resize(kMaxExtensionLabels);
@@ -85,7 +89,10 @@ void TargetState::record(const prober::ProbeResult& result, const classify::Verd
     ++failures_[prober::failure_index(verdict.reason)];
   }
 
-  extension_labels(result.extensions, extensions_);
+  if (result.extensions != keywords_) {  // a server says the same every time: nothing to redo
+    keywords_ = result.extensions;
+    extension_labels(keywords_, extensions_);
+  }
   if (result.tls) tls_ = result.tls;
 }
 

@@ -72,6 +72,7 @@ class TargetState {
   std::array<std::uint64_t, prober::kFailureCount> failures_{};
   std::array<double, prober::kPhaseCount> phases_{};
   std::vector<std::string> extensions_;
+  std::vector<std::string> keywords_;  // the probe's keywords extensions_ was made from
   int greeting_code_ = 0;
   int ehlo_code_ = 0;
   bool has_run_ = false;

@@ -1,6 +1,9 @@
 #include "prober/prober.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <array>
 #include <string>
 #include <tuple>
@@ -36,6 +39,30 @@ constexpr auto kQuitWait = std::chrono::seconds(1);
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
+}
+
+// An address as text: IPv4 written here (asio's to_string goes through inet_ntop and sprintf).
+std::string address_text(const asio::ip::address& address) {
+  if (!address.is_v4()) return address.to_string();
+  std::string out;
+  for (const unsigned char octet : address.to_v4().to_bytes()) {
+    if (!out.empty()) out += '.';
+    if (octet >= 100) out += static_cast<char>('0' + octet / 100);
+    if (octet >= 10) out += static_cast<char>('0' + octet / 10 % 10);
+    out += static_cast<char>('0' + octet % 10);
+  }
+  return out;
+}
+
+// Writes what the socket takes now, without waiting (MSG_DONTWAIT): the count written.
+std::size_t send_now(tcp::socket& socket, std::string_view data, boost::system::error_code& ec) {
+  ssize_t n = -1;
+  do {
+    n = ::send(socket.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0) return static_cast<std::size_t>(n);
+  if (errno != EAGAIN && errno != EWOULDBLOCK) ec = boost::system::error_code(errno, boost::system::system_category());
+  return 0;
 }
 
 // Transcript text: printable ASCII as is, everything else as \xNN.
@@ -123,21 +150,12 @@ class Session {
 
   void note(std::string text) { log('*', std::move(text)); }
 
-  // Plain TCP reads are stamped with the kernel's arrival time (stamped_read.hpp). The bytes
-  // go to pending_ through one buffer for all sessions of the thread: nothing suspends between
-  // reading into it and copying out of it.
-  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> receive() {
-    thread_local std::array<char, kReadBuffer> buffer;
-    const StampedRead read = co_await read_stamped(socket_, buffer);
-    if (!read.ec) {
-      arrived_ = read.arrived;
-      pending_.append(buffer.data(), read.bytes);
-    }
-    co_return std::tuple(read.ec, read.bytes);
-  }
-
-  // Reads one complete reply (all lines up to the final one) before `deadline`.
+  // Reads one complete reply (all lines up to the final one) before `deadline`. Plain TCP
+  // reads are stamped with the kernel's arrival time (stamped_read.hpp) and go through one
+  // buffer for all sessions of the thread: nothing suspends between reading into it and
+  // copying out of it. TLS reads land in the session's own buffer.
   asio::awaitable<ReadOutcome> read_reply(Clock::time_point deadline) {
+    thread_local std::array<char, kReadBuffer> buffer;
     for (;;) {
       if (!pending_.empty()) {
         std::size_t used = 0;
@@ -145,9 +163,9 @@ class Session {
         pending_.erase(0, used);
         if (status == smtp::ReplyParser::Status::complete) {
           result_.bare_lf_lines = parser_.bare_lf_count();
-          smtp::Reply reply = parser_.take();
-          log_reply(reply);
-          co_return ReadOutcome{ReadStatus::ok, std::move(reply), {}, arrived_};
+          ReadOutcome outcome{ReadStatus::ok, parser_.take(), {}, arrived_};
+          log_reply(outcome.reply);
+          co_return outcome;
         }
         if (status == smtp::ReplyParser::Status::error) {
           note("protocol error: " + parser_.error());
@@ -155,18 +173,27 @@ class Session {
         }
       }
       arm(deadline);
-      // if/else, not ?: — g++ 12 miscompiles co_await in both arms of a conditional.
-      std::tuple<boost::system::error_code, std::size_t> io;
+      boost::system::error_code ec;
       if (expired()) {
-        io = {asio::error::operation_aborted, 0};
+        ec = asio::error::operation_aborted;
       } else if (tls_) {
-        io = co_await tls_->async_read_some(asio::buffer(*tls_buffer_), use_tuple);
+        auto [read_ec, n] = co_await tls_->async_read_some(asio::buffer(*tls_buffer_), use_tuple);
+        ec = read_ec;
         arrived_ = Clock::now();
-        pending_.append(tls_buffer_->data(), std::get<1>(io));
+        pending_.append(tls_buffer_->data(), n);
       } else {
-        io = co_await receive();
+        auto [wait_ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
+        ec = wait_ec;
+        if (!ec) {
+          const StampedRead read = receive_stamped(socket_, buffer);
+          if (read.ec == asio::error::would_block) continue;  // woken for nothing
+          ec = read.ec;
+          if (!ec) {
+            arrived_ = read.arrived;
+            pending_.append(buffer.data(), read.bytes);
+          }
+        }
       }
-      const auto ec = std::get<0>(io);
       if (ec && expired()) {
         note("timed out waiting for a reply");
         co_return ReadOutcome{ReadStatus::timeout, {}, "timed out waiting for a reply", Clock::now()};
@@ -180,34 +207,35 @@ class Session {
     }
   }
 
-  // Writes one command line (CRLF added) before `deadline`; false on failure or timeout.
-  asio::awaitable<bool> send(std::string line, Clock::time_point deadline) {
-    log('>', line);
-    line += "\r\n";
+  // Writes one command line, "verb[ argument]" and CRLF, before `deadline`, then reads its
+  // reply; a failed write reads as a closed connection. A plain-TCP line is written at once
+  // when the socket takes it whole (a fresh connection always does): no wait, no frame.
+  asio::awaitable<ReadOutcome> command(std::string_view verb, std::string_view argument,
+                                       Clock::time_point deadline) {
+    line_.assign(verb);
+    if (!argument.empty()) line_.append(" ").append(argument);
+    log('>', line_);
+    line_ += "\r\n";
     arm(deadline);
-    std::tuple<boost::system::error_code, std::size_t> io;
+    boost::system::error_code ec;
+    std::size_t written = 0;
     if (expired()) {
-      io = {asio::error::operation_aborted, 0};
-    } else if (tls_) {
-      io = co_await asio::async_write(*tls_, asio::buffer(line), use_tuple);
-    } else {
-      io = co_await asio::async_write(socket_, asio::buffer(line), use_tuple);
+      ec = asio::error::operation_aborted;
+    } else if (!tls_) {
+      written = send_now(socket_, line_, ec);
     }
-    auto [ec, n] = io;
-    if (ec && expired()) {
-      note("timed out writing");
-      co_return false;
+    if (!ec && written < line_.size()) {
+      std::tuple<boost::system::error_code, std::size_t> io;
+      if (tls_) {
+        io = co_await asio::async_write(*tls_, asio::buffer(line_), use_tuple);
+      } else {
+        io = co_await asio::async_write(socket_, asio::buffer(line_.data() + written, line_.size() - written), use_tuple);
+      }
+      ec = std::get<0>(io);
     }
-    if (ec) note("write failed: " + ec.message());
-    co_return !ec;
-  }
-
-  // Sends a command and reads its reply; a failed write reads as a closed connection.
-  asio::awaitable<ReadOutcome> command(std::string line, Clock::time_point deadline) {
-    // Plain statements around each co_await: g++ 12 miscompiles some fancier forms.
-    const bool sent = co_await send(std::move(line), deadline);
     ReadOutcome outcome;
-    if (!sent) {
+    if (ec) {
+      note(expired() ? "timed out writing" : "write failed: " + ec.message());
       outcome.detail = "write failed";
       co_return outcome;
     }
@@ -278,6 +306,7 @@ class Session {
   smtp::ReplyParser parser_;
   std::unique_ptr<std::array<char, kReadBuffer>> tls_buffer_;  // TLS reads land here while suspended
   std::string pending_;  // received bytes not parsed yet
+  std::string line_;     // the command being written
   Clock::time_point arrived_;  // arrival of the last bytes received
   ProbeResult& result_;
   Clock::time_point start_;
@@ -344,185 +373,255 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(const config::HostPort& wher
   co_return out;
 }
 
-asio::awaitable<ProbeResult> probe(ProbeRequest request) {
-  const config::Module& module = *request.module;
-  ProbeResult result;
-  const Clock::time_point start = Clock::now();
-  const auto executor = co_await asio::this_coro::executor;
-  auto phase = [&result](Phase p) -> double& { return result.phase_seconds[static_cast<std::size_t>(p)]; };
-  auto since = [](Clock::time_point t) { return seconds_between(t, Clock::now()); };
-  const auto finish = [&](Failure f, std::string detail) {
-    result.failure = f;
-    result.detail = std::move(detail);
-    result.total_seconds = since(start);
-    return result;
-  };
+namespace {
 
-  // Resolve.
-  std::string resolve_error;
-  auto endpoints = co_await resolve(request.address, module.ip_protocol, request.deadline, resolve_error);
-  const Clock::time_point connect_start = Clock::now();
-  phase(Phase::resolve) = seconds_between(start, connect_start);
-  if (endpoints.empty()) {
-    if (request.record_transcript) result.transcript.push_back({phase(Phase::resolve), '*', resolve_error});
-    co_return finish(Failure::resolve, resolve_error);
-  }
+// How the dialog ended: a failure (or none) and whether the server still listens for QUIT.
+struct Ending {
+  Failure failure = Failure::none;
+  std::string detail;
+  bool say_quit = true;
+};
 
-  // Past the QoS deadline (2 x QoS after the connect began) a 250 could only be a failure, so
-  // the dialog stops there: that is what tells a QoS warning (5511) from a failure (5509).
-  const auto dialog_deadline = std::min(request.deadline, connect_start + 2 * module.qos_timeout);
+Ending read_failure(const ReadOutcome& r, Failure on_timeout, std::string_view what) {
+  Ending ending;
+  ending.failure = r.status == ReadStatus::timeout ? on_timeout : Failure::protocol_error;
+  ending.detail.append(what).append(": ").append(r.detail);
+  ending.say_quit = false;
+  return ending;
+}
 
-  // Connect: each address in turn, until one answers.
-  Session session(executor, result, start, request.record_transcript);
-  bool timed_out = false;
-  std::string connect_error;
-  for (const auto& endpoint : endpoints) {
-    const boost::system::error_code ec = co_await session.connect(endpoint, dialog_deadline);
-    if (!ec) {
-      result.peer_address = endpoint.address().to_string();
-      break;
+Ending refusal(Failure failure, std::string detail, bool say_quit) {
+  return Ending{failure, std::move(detail), say_quit};
+}
+
+// One probe: its request, the result being filled and the session. Each step is a member
+// coroutine, so that every frame holds only its own step's locals.
+class Probe {
+ public:
+  Probe(const ProbeRequest& request, ProbeResult& result, const asio::any_io_executor& executor)
+      : request_(request),
+        module_(*request.module),
+        result_(result),
+        start_(Clock::now()),
+        session_(executor, result, start_, request.record_transcript),
+        tls_context_(request.tls_context) {}
+
+  asio::awaitable<void> run() {
+    std::vector<tcp::endpoint> endpoints;
+    std::string error;
+    boost::system::error_code not_literal;
+    const auto literal = asio::ip::make_address(request_.address.host, not_literal);
+    if (not_literal) {
+      endpoints = co_await resolve(request_.address, module_.ip_protocol, request_.deadline, error);
+    } else if (wanted_family(literal)) {  // an address literal needs no lookup
+      endpoints.emplace_back(literal, request_.address.port);
+    } else {
+      error = "address " + request_.address.host + " is not of the configured IP family";
     }
-    if (ec == asio::error::timed_out) {
-      timed_out = true;
-      connect_error = "connect to " + endpoint.address().to_string() + " timed out";
-      break;
+    connect_start_ = Clock::now();
+    phase(Phase::resolve) = seconds_between(start_, connect_start_);
+    if (endpoints.empty()) {
+      if (request_.record_transcript) result_.transcript.push_back({phase(Phase::resolve), '*', error});
+      finish(Failure::resolve, std::move(error));
+      co_return;
     }
-    connect_error = "connect to " + endpoint.address().to_string() + ": " + ec.message();
-    if (is_local_resource_error(ec)) {
-      result.exporter_error = true;
-      break;
+    // Past the QoS deadline (2 x QoS after the connect began) a 250 could only be a failure, so
+    // the dialog stops there: that is what tells a QoS warning (5511) from a failure (5509).
+    dialog_deadline_ = std::min(request_.deadline, connect_start_ + 2 * module_.qos_timeout);
+
+    const Failure connect_failure = co_await connect(endpoints, error);
+    if (connect_failure != Failure::none) {
+      finish(connect_failure, std::move(error));
+      co_return;
     }
-  }
-  const Clock::time_point connected = Clock::now();
-  phase(Phase::connect) = seconds_between(connect_start, connected);
-  if (result.peer_address.empty()) {
-    if (request.record_transcript) result.transcript.push_back({seconds_between(start, connected), '*', connect_error});
-    co_return finish(timed_out ? Failure::connect_timeout : Failure::connect_refused, connect_error);
+
+    const Ending ending = co_await dialog();
+    if (ending.say_quit) {  // polite goodbye; neither a missing 221 nor its code fails the probe
+      const auto quit_start = Clock::now();
+      const auto quit_deadline = std::min(request_.deadline, quit_start + kQuitWait);
+      if (quit_deadline > quit_start) {
+        const ReadOutcome ignored = co_await session_.command("QUIT", "", quit_deadline);
+        (void)ignored;
+      }
+      phase(Phase::quit) = since(quit_start);
+    }
+    session_.close();
+    finish(ending.failure, ending.detail);
   }
 
-  if (request.record_transcript) {
-    session.note("connected to " + result.peer_address + " port " + std::to_string(request.address.port));
+ private:
+  double& phase(Phase p) { return result_.phase_seconds[static_cast<std::size_t>(p)]; }
+  static double since(Clock::time_point t) { return seconds_between(t, Clock::now()); }
+  void finish(Failure failure, std::string detail) {
+    result_.failure = failure;
+    result_.detail = std::move(detail);
+    result_.total_seconds = since(start_);
+  }
+  bool wanted_family(const asio::ip::address& a) const {
+    const auto family = module_.ip_protocol;
+    return family == config::IpProtocol::any || (family == config::IpProtocol::ip4 && a.is_v4()) ||
+           (family == config::IpProtocol::ip6 && a.is_v6());
   }
 
-  // How the dialog ended: a failure (or none) and whether the server still listens for QUIT.
-  struct Ending {
-    Failure failure = Failure::none;
-    std::string detail;
-    bool say_quit = true;
-  };
-  const auto read_failure = [](const ReadOutcome& r, Failure on_timeout, const std::string& what) {
-    return Ending{r.status == ReadStatus::timeout ? on_timeout : Failure::protocol_error, what + ": " + r.detail, false};
-  };
+  // Each address in turn, until one answers; Failure::none once connected.
+  asio::awaitable<Failure> connect(const std::vector<tcp::endpoint>& endpoints, std::string& error) {
+    bool timed_out = false;
+    for (const auto& endpoint : endpoints) {
+      const boost::system::error_code ec = co_await session_.connect(endpoint, dialog_deadline_);
+      if (!ec) {
+        result_.peer_address = address_text(endpoint.address());
+        break;
+      }
+      if (ec == asio::error::timed_out) {
+        timed_out = true;
+        error = "connect to " + endpoint.address().to_string() + " timed out";
+        break;
+      }
+      error = "connect to " + endpoint.address().to_string() + ": " + ec.message();
+      if (is_local_resource_error(ec)) {
+        result_.exporter_error = true;
+        break;
+      }
+    }
+    connected_ = Clock::now();
+    phase(Phase::connect) = seconds_between(connect_start_, connected_);
+    if (result_.peer_address.empty()) {
+      if (request_.record_transcript) result_.transcript.push_back({seconds_between(start_, connected_), '*', error});
+      co_return timed_out ? Failure::connect_timeout : Failure::connect_refused;
+    }
+    if (request_.record_transcript) {
+      session_.note("connected to " + result_.peer_address + " port " + std::to_string(request_.address.port));
+    }
+    co_return Failure::none;
+  }
+
+  // The dialog up to the final 250 of the last EHLO. Failures are returned, never thrown.
+  asio::awaitable<Ending> dialog() {
+    Ending ending;
+    if (module_.tls == config::TlsMode::implicit) {
+      ending = co_await handshake();
+      if (ending.failure != Failure::none) co_return ending;
+    }
+    bool banner_ok = true;
+    ending = co_await greeting(banner_ok);
+    if (ending.failure != Failure::none) co_return ending;
+    ending = co_await ehlo_exchange();
+    if (ending.failure != Failure::none) co_return ending;
+    if (module_.tls == config::TlsMode::starttls) {
+      ending = co_await starttls();
+      if (ending.failure != Failure::none) co_return ending;
+    }
+    // The QoS latency ends at the final 250 of the last EHLO of the dialog.
+    result_.ehlo_latency_seconds = seconds_between(connect_start_, last_ehlo_at_);
+    if (!banner_ok) ending = refusal(Failure::banner_mismatch, "greeting does not match expect_banner", true);
+    co_return ending;
+  }
+
+  // The greeting, read to its final line; nothing is written before that.
+  asio::awaitable<Ending> greeting(bool& banner_ok) {
+    const ReadOutcome greeting = co_await session_.read_reply(dialog_deadline_);
+    const auto greeting_end = greeting.status == ReadStatus::ok ? greeting.at : Clock::now();
+    phase(Phase::greeting) = std::max(0.0, seconds_between(connected_, greeting_end) - phase(Phase::tls));
+    if (greeting.status != ReadStatus::ok) co_return read_failure(greeting, Failure::greeting_timeout, "greeting");
+    result_.greeting_code = greeting.reply.code;
+    if (greeting.reply.code != 220) {
+      // 421: the server is closing already; other refusals (554) still hear QUIT.
+      co_return refusal(greeting.reply.code >= 400 ? Failure::greeting_rejected : Failure::protocol_error,
+                        "greeting answered " + std::to_string(greeting.reply.code) + " instead of 220",
+                        greeting.reply.code != 421);
+    }
+    banner_ok = !module_.expect_banner_re || std::regex_search(greeting.reply.lines.front(), *module_.expect_banner_re);
+    co_return Ending{};
+  }
+
+  // EHLO, and HELO if the server does not know EHLO and the module allows it. A reply sets the
+  // code and the extensions; anything but 250 is the failure returned.
+  asio::awaitable<Ending> ehlo_exchange() {
+    const auto ehlo_start = Clock::now();
+    ReadOutcome ehlo = co_await session_.command("EHLO", module_.ehlo_name, dialog_deadline_);
+    if (ehlo.status == ReadStatus::ok && is_helo_fallback_code(ehlo.reply.code) && module_.helo_fallback) {
+      result_.helo_fallback = true;
+      ehlo = co_await session_.command("HELO", module_.ehlo_name, dialog_deadline_);
+    }
+    phase(Phase::ehlo) += seconds_between(ehlo_start, ehlo.status == ReadStatus::ok ? ehlo.at : Clock::now());
+    const std::string_view verb = result_.helo_fallback ? "HELO" : "EHLO";
+    if (ehlo.status != ReadStatus::ok) co_return read_failure(ehlo, Failure::ehlo_timeout, verb);
+    result_.ehlo_code = ehlo.reply.code;
+    last_ehlo_at_ = ehlo.at;
+    if (result_.helo_fallback) result_.extensions.clear();
+    else result_.extensions = smtp::ehlo_keywords(ehlo.reply);
+    if (ehlo.reply.code == 250) co_return Ending{};
+    co_return refusal(ehlo.reply.code >= 400 ? Failure::ehlo_rejected : Failure::protocol_error,
+                      std::string(verb) + " answered " + std::to_string(ehlo.reply.code), ehlo.reply.code != 421);
+  }
+
+  // STARTTLS, the handshake, and EHLO again over TLS.
+  asio::awaitable<Ending> starttls() {
+    const auto& ext = result_.extensions;
+    if (std::find(ext.begin(), ext.end(), "STARTTLS") == ext.end()) {
+      co_return refusal(Failure::starttls_not_offered, "STARTTLS is not advertised", true);
+    }
+    const auto starttls_start = Clock::now();
+    const ReadOutcome reply = co_await session_.command("STARTTLS", "", dialog_deadline_);
+    phase(Phase::starttls) = since(starttls_start);
+    if (reply.status != ReadStatus::ok) co_return read_failure(reply, Failure::starttls_rejected, "STARTTLS");
+    if (reply.reply.code != 220) {
+      co_return refusal(Failure::starttls_rejected, "STARTTLS answered " + std::to_string(reply.reply.code),
+                        reply.reply.code != 421);
+    }
+    if (session_.has_unread_bytes()) {  // plaintext injected before TLS (CVE-2011-0411-style)
+      co_return refusal(Failure::protocol_error, "data after the STARTTLS reply, before TLS", false);
+    }
+    Ending ending = co_await handshake();
+    if (ending.failure != Failure::none) co_return ending;
+    result_.extensions.clear();  // RFC 3207: forget what was said before TLS and ask again
+    ending = co_await ehlo_exchange();
+    co_return ending;
+  }
 
   // TLS, for the handshake before the greeting (implicit) or after STARTTLS.
-  std::shared_ptr<ssl::context> tls_context = request.tls_context;
-  auto handshake = [&]() -> asio::awaitable<Ending> {
+  asio::awaitable<Ending> handshake() {
     const auto tls_start = Clock::now();
     Ending ending{Failure::none, "", false};
     try {
-      if (!tls_context) tls_context = make_tls_context(module.tls_config);
+      if (!tls_context_) tls_context_ = make_tls_context(module_.tls_config);
     } catch (const std::exception& e) {
       ending = {Failure::tls_handshake, e.what(), false};
     }
     if (ending.failure != Failure::none) co_return ending;
-    const std::string name = module.tls_config.server_name.empty() ? request.address.host : module.tls_config.server_name;
-    ending.failure = co_await session.start_tls(*tls_context, name, module.tls_config.insecure_skip_verify,
-                                                dialog_deadline, ending.detail);
+    const std::string& name =
+        module_.tls_config.server_name.empty() ? request_.address.host : module_.tls_config.server_name;
+    ending.failure = co_await session_.start_tls(*tls_context_, name, module_.tls_config.insecure_skip_verify,
+                                                 dialog_deadline_, ending.detail);
     phase(Phase::tls) = since(tls_start);
     co_return ending;
-  };
-
-  // EHLO, and HELO if the server does not know EHLO and the module allows it. A reply sets the
-  // code and the extensions; anything but 250 is the failure returned.
-  Clock::time_point last_ehlo_at;  // arrival of the final line of the last EHLO reply
-  auto ehlo_exchange = [&]() -> asio::awaitable<Ending> {
-    const auto ehlo_start = Clock::now();
-    ReadOutcome ehlo = co_await session.command("EHLO " + module.ehlo_name, dialog_deadline);
-    if (ehlo.status == ReadStatus::ok && is_helo_fallback_code(ehlo.reply.code) && module.helo_fallback) {
-      result.helo_fallback = true;
-      ehlo = co_await session.command("HELO " + module.ehlo_name, dialog_deadline);
-    }
-    phase(Phase::ehlo) += seconds_between(ehlo_start, ehlo.status == ReadStatus::ok ? ehlo.at : Clock::now());
-    const std::string verb = result.helo_fallback ? "HELO" : "EHLO";
-    if (ehlo.status != ReadStatus::ok) co_return read_failure(ehlo, Failure::ehlo_timeout, verb);
-    result.ehlo_code = ehlo.reply.code;
-    last_ehlo_at = ehlo.at;
-    result.extensions = result.helo_fallback ? std::vector<std::string>{} : smtp::ehlo_keywords(ehlo.reply);
-    Ending ending;
-    if (ehlo.reply.code != 250) {
-      ending = {ehlo.reply.code >= 400 ? Failure::ehlo_rejected : Failure::protocol_error,
-                verb + " answered " + std::to_string(ehlo.reply.code), ehlo.reply.code != 421};
-    }
-    co_return ending;
-  };
-
-  // The dialog up to the final 250 of the last EHLO. Failures are returned, never thrown.
-  auto dialog = [&]() -> asio::awaitable<Ending> {
-    if (module.tls == config::TlsMode::implicit) {
-      Ending tls = co_await handshake();
-      if (tls.failure != Failure::none) co_return tls;
-    }
-
-    // Greeting: read it to its final line; nothing is written before that.
-    const ReadOutcome greeting = co_await session.read_reply(dialog_deadline);
-    const auto greeting_end = greeting.status == ReadStatus::ok ? greeting.at : Clock::now();
-    phase(Phase::greeting) = std::max(0.0, seconds_between(connected, greeting_end) - phase(Phase::tls));
-    if (greeting.status != ReadStatus::ok) co_return read_failure(greeting, Failure::greeting_timeout, "greeting");
-    result.greeting_code = greeting.reply.code;
-    if (greeting.reply.code != 220) {
-      // 421: the server is closing already; other refusals (554) still hear QUIT.
-      co_return Ending{greeting.reply.code >= 400 ? Failure::greeting_rejected : Failure::protocol_error,
-                       "greeting answered " + std::to_string(greeting.reply.code) + " instead of 220",
-                       greeting.reply.code != 421};
-    }
-    const bool banner_ok =
-        !module.expect_banner_re || std::regex_search(greeting.reply.lines.front(), *module.expect_banner_re);
-
-    Ending ehlo = co_await ehlo_exchange();
-    if (ehlo.failure != Failure::none) co_return ehlo;
-
-    if (module.tls == config::TlsMode::starttls) {
-      const auto& ext = result.extensions;
-      if (std::find(ext.begin(), ext.end(), "STARTTLS") == ext.end()) {
-        co_return Ending{Failure::starttls_not_offered, "STARTTLS is not advertised", true};
-      }
-      const auto starttls_start = Clock::now();
-      const ReadOutcome reply = co_await session.command("STARTTLS", dialog_deadline);
-      phase(Phase::starttls) = since(starttls_start);
-      if (reply.status != ReadStatus::ok) co_return read_failure(reply, Failure::starttls_rejected, "STARTTLS");
-      if (reply.reply.code != 220) {
-        co_return Ending{Failure::starttls_rejected, "STARTTLS answered " + std::to_string(reply.reply.code),
-                         reply.reply.code != 421};
-      }
-      if (session.has_unread_bytes()) {  // plaintext injected before TLS (CVE-2011-0411-style)
-        co_return Ending{Failure::protocol_error, "data after the STARTTLS reply, before TLS", false};
-      }
-      Ending tls = co_await handshake();
-      if (tls.failure != Failure::none) co_return tls;
-      result.extensions.clear();  // RFC 3207: forget what was said before TLS and ask again
-      ehlo = co_await ehlo_exchange();
-      if (ehlo.failure != Failure::none) co_return ehlo;
-    }
-
-    // The QoS latency ends at the final 250 of the last EHLO of the dialog.
-    result.ehlo_latency_seconds = seconds_between(connect_start, last_ehlo_at);
-    Ending ending;
-    if (!banner_ok) ending = {Failure::banner_mismatch, "greeting does not match expect_banner", true};
-    co_return ending;
-  };
-
-  const Ending ending = co_await dialog();
-  if (ending.say_quit) {  // polite goodbye; neither a missing 221 nor its code fails the probe
-    const auto quit_start = Clock::now();
-    const auto quit_deadline = std::min(request.deadline, quit_start + kQuitWait);
-    if (quit_deadline > quit_start) {
-      const ReadOutcome ignored = co_await session.command("QUIT", quit_deadline);
-      (void)ignored;
-    }
-    phase(Phase::quit) = since(quit_start);
   }
-  session.close();
-  co_return finish(ending.failure, ending.detail);
+
+  const ProbeRequest& request_;
+  const config::Module& module_;
+  ProbeResult& result_;
+  Clock::time_point start_;
+  Session session_;
+  std::shared_ptr<ssl::context> tls_context_;
+  Clock::time_point connect_start_;
+  Clock::time_point connected_;
+  Clock::time_point dialog_deadline_;
+  Clock::time_point last_ehlo_at_;  // arrival of the final line of the last EHLO reply
+};
+
+}  // namespace
+
+asio::awaitable<void> probe_into(const ProbeRequest& request, ProbeResult& result) {
+  // The probe's state on the heap in one piece of its own, not in this frame.
+  const auto executor = co_await asio::this_coro::executor;
+  auto state = std::make_unique<Probe>(request, result, executor);
+  co_await state->run();
+}
+
+asio::awaitable<ProbeResult> probe(ProbeRequest request) {
+  ProbeResult result;
+  co_await probe_into(request, result);
+  co_return result;
 }
 
 }  // namespace smtp_exporter::prober

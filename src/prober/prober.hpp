@@ -40,4 +40,8 @@ boost::asio::awaitable<std::vector<boost::asio::ip::tcp::endpoint>> resolve(cons
 // Never throws for network failures: they are reported in the result.
 boost::asio::awaitable<ProbeResult> probe(ProbeRequest request);
 
+// The same, filling `result` in place (no copy of it through the coroutine frames): for the
+// hot path of interval mode. `request` and `result` must outlive the coroutine.
+boost::asio::awaitable<void> probe_into(const ProbeRequest& request, ProbeResult& result);
+
 }  // namespace smtp_exporter::prober

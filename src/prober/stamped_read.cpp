@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace smtp_exporter::prober {
@@ -40,33 +41,43 @@ void enable_arrival_times(boost::asio::ip::tcp::socket& socket) {
   ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
 }
 
-boost::asio::awaitable<StampedRead> read_stamped(boost::asio::ip::tcp::socket& socket, std::span<char> buffer) {
+StampedRead receive_stamped(boost::asio::ip::tcp::socket& socket, std::span<char> buffer) {
   StampedRead out;
+  iovec iov{buffer.data(), buffer.size()};
+  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  ssize_t n = -1;
+  do {
+    n = ::recvmsg(socket.native_handle(), &msg, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    out.ec = boost::asio::error::would_block;
+  } else if (n < 0) {
+    out.ec = boost::system::error_code(errno, boost::system::system_category());
+  } else if (n == 0) {
+    out.ec = boost::asio::error::eof;
+  } else {
+    out.bytes = static_cast<std::size_t>(n);
+    out.arrived = arrival_time(msg, Clock::now());
+  }
+  return out;
+}
+
+boost::asio::awaitable<StampedRead> read_stamped(boost::asio::ip::tcp::socket& socket, std::span<char> buffer) {
   for (;;) {
     auto [ec] = co_await socket.async_wait(boost::asio::ip::tcp::socket::wait_read,
                                            boost::asio::as_tuple(boost::asio::use_awaitable));
+    StampedRead out;
     if (ec) {
       out.ec = ec;
       co_return out;
     }
-    iovec iov{buffer.data(), buffer.size()};
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    const ssize_t n = ::recvmsg(socket.native_handle(), &msg, MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-    if (n < 0) {
-      out.ec = boost::system::error_code(errno, boost::system::system_category());
-    } else if (n == 0) {
-      out.ec = boost::asio::error::eof;
-    } else {
-      out.bytes = static_cast<std::size_t>(n);
-      out.arrived = arrival_time(msg, Clock::now());
-    }
-    co_return out;
+    out = receive_stamped(socket, buffer);
+    if (out.ec != boost::asio::error::would_block) co_return out;
   }
 }
 

@@ -22,8 +22,11 @@ struct StampedRead {
 // Asks the kernel to stamp what `socket` receives; once, after it is connected.
 void enable_arrival_times(boost::asio::ip::tcp::socket& socket);
 
-// Waits until `socket` is readable, then reads what is there into `buffer` with recvmsg.
+// Reads what is there now into `buffer` with one recvmsg; would_block when nothing is.
 // Without a kernel stamp (not enabled, or the wall clock stepped) `arrived` is the read's time.
+StampedRead receive_stamped(boost::asio::ip::tcp::socket& socket, std::span<char> buffer);
+
+// Waits until `socket` is readable, then receive_stamped().
 boost::asio::awaitable<StampedRead> read_stamped(boost::asio::ip::tcp::socket& socket, std::span<char> buffer);
 
 }  // namespace smtp_exporter::prober

@@ -1,7 +1,6 @@
 #include "smtp/reply.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace smtp_exporter::smtp {
 
@@ -19,6 +18,14 @@ Reply ReplyParser::take() {
   return r;
 }
 
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+char to_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+}  // namespace
+
 ReplyParser::Status ReplyParser::feed(std::string_view data, std::size_t& consumed) {
   consumed = 0;
   if (!error_.empty()) return Status::error;
@@ -31,40 +38,45 @@ ReplyParser::Status ReplyParser::feed(std::string_view data, std::size_t& consum
       error_ = "reply line longer than " + std::to_string(limits_.max_line) + " octets";
       return Status::error;
     }
-    line_.append(chunk);
-    if (lf == std::string_view::npos) {
+    if (lf == std::string_view::npos) {  // the rest of this line comes later
+      line_.append(chunk);
       consumed = data.size();
       return Status::need_more;
     }
     consumed += lf + 1;
-    const Status s = finish_line();
+    Status s = Status::need_more;
+    if (line_.empty()) {
+      s = finish_line(chunk);  // the usual case: the whole line in one read, parsed in place
+    } else {
+      line_.append(chunk);
+      s = finish_line(line_);
+      line_.clear();
+    }
     if (s != Status::need_more) return s;
   }
   return Status::need_more;
 }
 
-// One whole line is in line_ (without its LF): check it and add it to the reply.
-ReplyParser::Status ReplyParser::finish_line() {
-  if (!line_.empty() && line_.back() == '\r') {
-    line_.pop_back();
+// Checks one whole line and adds it to the reply.
+ReplyParser::Status ReplyParser::finish_line(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') {
+    line.remove_suffix(1);
   } else {
     ++bare_lf_;  // tolerated, but counted
   }
-  reply_bytes_ += line_.size() + 2;
+  reply_bytes_ += line.size() + 2;
   if (reply_bytes_ > limits_.max_reply || reply_.lines.size() >= limits_.max_lines) {
     error_ = "reply larger than " + std::to_string(limits_.max_reply) + " octets or " +
              std::to_string(limits_.max_lines) + " lines";
     return Status::error;
   }
-  const auto digit = [this](std::size_t i) {
-    return std::isdigit(static_cast<unsigned char>(line_[i])) != 0;
-  };
-  if (line_.size() < 3 || !digit(0) || !digit(1) || !digit(2) || line_[0] < '1' || line_[0] > '5') {
+  if (line.size() < 3 || !is_digit(line[0]) || !is_digit(line[1]) || !is_digit(line[2]) || line[0] < '1' ||
+      line[0] > '5') {
     error_ = "malformed reply line (no 3-digit code)";
     return Status::error;
   }
-  const int code = std::stoi(line_.substr(0, 3));
-  const char sep = line_.size() > 3 ? line_[3] : ' ';
+  const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  const char sep = line.size() > 3 ? line[3] : ' ';
   if (sep != ' ' && sep != '-') {
     error_ = "malformed reply line (bad separator after code)";
     return Status::error;
@@ -75,8 +87,8 @@ ReplyParser::Status ReplyParser::finish_line() {
     return Status::error;
   }
   reply_.code = code;
-  reply_.lines.push_back(line_.size() > 4 ? line_.substr(4) : std::string());
-  line_.clear();
+  if (reply_.lines.size() == 1) reply_.lines.reserve(8);  // a multi-line reply: EHLO has a few
+  reply_.lines.emplace_back(line.size() > 4 ? line.substr(4) : std::string_view());
   if (sep == ' ') {
     complete_ = true;
     return Status::complete;
@@ -86,23 +98,22 @@ ReplyParser::Status ReplyParser::finish_line() {
 
 std::vector<std::string> ehlo_keywords(const Reply& reply) {
   std::vector<std::string> out;
+  if (reply.lines.size() > 1) out.reserve(reply.lines.size() - 1);
   for (std::size_t i = 1; i < reply.lines.size(); ++i) {
-    const std::string& line = reply.lines[i];
+    const std::string_view line = reply.lines[i];
     std::size_t b = 0;
     while (b < line.size() && (line[b] == ' ' || line[b] == '\t')) ++b;
     std::size_t e = b;
     while (e < line.size() && line[e] != ' ' && line[e] != '\t' && line[e] != '=') ++e;
-    std::string kw = line.substr(b, e - b);
+    const std::string_view kw = line.substr(b, e - b);
     // RFC 5321 ehlo-keyword: ALPHA / DIGIT, then ALPHA / DIGIT / "-"; at most 64 is generous.
     const bool valid =
-        !kw.empty() && kw.size() <= 64 && std::isalnum(static_cast<unsigned char>(kw[0])) &&
-        std::all_of(kw.begin(), kw.end(), [](char c) {
-          return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
-        });
+        !kw.empty() && kw.size() <= 64 && is_alnum(kw[0]) &&
+        std::all_of(kw.begin(), kw.end(), [](char c) { return is_alnum(c) || c == '-'; });
     if (!valid) continue;
-    std::transform(kw.begin(), kw.end(), kw.begin(),
-                   [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
-    if (std::find(out.begin(), out.end(), kw) == out.end()) out.push_back(std::move(kw));
+    std::string upper(kw);
+    std::transform(upper.begin(), upper.end(), upper.begin(), to_upper);
+    if (std::find(out.begin(), out.end(), upper) == out.end()) out.push_back(std::move(upper));
   }
   return out;
 }

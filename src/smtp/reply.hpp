@@ -38,10 +38,10 @@ class ReplyParser {
   void reset();                       // forget any partial reply
 
  private:
-  Status finish_line();
+  Status finish_line(std::string_view line);  // one whole line, without its LF
 
   ReplyLimits limits_;
-  std::string line_;        // current partial line
+  std::string line_;        // the start of a line that arrived in pieces
   Reply reply_;
   std::size_t reply_bytes_ = 0;
   bool complete_ = false;
