@@ -151,16 +151,25 @@ class Session {
   void note(std::string text) { log('*', std::move(text)); }
 
   // Reads one complete reply (all lines up to the final one) before `deadline`. Plain TCP
-  // reads are stamped with the kernel's arrival time (stamped_read.hpp) and go through one
-  // buffer for all sessions of the thread: nothing suspends between reading into it and
-  // copying out of it. TLS reads land in the session's own buffer.
+  // reads are stamped with the kernel's arrival time (stamped_read.hpp) and land in one buffer
+  // for all sessions of the thread, TLS reads in the session's own: either way the parser reads
+  // them where they are (nothing suspends in between), and only bytes after a complete reply
+  // are kept, in pending_.
   asio::awaitable<ReadOutcome> read_reply(Clock::time_point deadline) {
     thread_local std::array<char, kReadBuffer> buffer;
+    std::string_view fresh;  // bytes just read, not parsed yet
     for (;;) {
-      if (!pending_.empty()) {
+      if (!fresh.empty() && !pending_.empty()) {
+        pending_.append(fresh);
+        fresh = {};
+      }
+      const std::string_view input = pending_.empty() ? fresh : std::string_view(pending_);
+      if (!input.empty()) {
         std::size_t used = 0;
-        const auto status = parser_.feed(pending_, used);
-        pending_.erase(0, used);
+        const auto status = parser_.feed(input, used);
+        if (pending_.empty()) pending_.assign(input.substr(used));  // usually nothing is left
+        else pending_.erase(0, used);
+        fresh = {};
         if (status == smtp::ReplyParser::Status::complete) {
           result_.bare_lf_lines = parser_.bare_lf_count();
           ReadOutcome outcome{ReadStatus::ok, parser_.take(), {}, arrived_};
@@ -180,7 +189,7 @@ class Session {
         auto [read_ec, n] = co_await tls_->async_read_some(asio::buffer(*tls_buffer_), use_tuple);
         ec = read_ec;
         arrived_ = Clock::now();
-        pending_.append(tls_buffer_->data(), n);
+        fresh = std::string_view(tls_buffer_->data(), n);
       } else {
         auto [wait_ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
         ec = wait_ec;
@@ -190,7 +199,7 @@ class Session {
           ec = read.ec;
           if (!ec) {
             arrived_ = read.arrived;
-            pending_.append(buffer.data(), read.bytes);
+            fresh = std::string_view(buffer.data(), read.bytes);
           }
         }
       }
@@ -212,24 +221,28 @@ class Session {
   // when the socket takes it whole (a fresh connection always does): no wait, no frame.
   asio::awaitable<ReadOutcome> command(std::string_view verb, std::string_view argument,
                                        Clock::time_point deadline) {
-    line_.assign(verb);
-    if (!argument.empty()) line_.append(" ").append(argument);
-    log('>', line_);
-    line_ += "\r\n";
+    // Composed in a buffer of the thread; only what the socket did not take is copied to
+    // line_, which lives while the write waits.
+    thread_local std::string text;
+    text.assign(verb);
+    if (!argument.empty()) text.append(" ").append(argument);
+    log('>', text);
+    text += "\r\n";
     arm(deadline);
     boost::system::error_code ec;
     std::size_t written = 0;
     if (expired()) {
       ec = asio::error::operation_aborted;
     } else if (!tls_) {
-      written = send_now(socket_, line_, ec);
+      written = send_now(socket_, text, ec);
     }
-    if (!ec && written < line_.size()) {
+    if (!ec && written < text.size()) {
+      line_.assign(text, written);
       std::tuple<boost::system::error_code, std::size_t> io;
       if (tls_) {
         io = co_await asio::async_write(*tls_, asio::buffer(line_), use_tuple);
       } else {
-        io = co_await asio::async_write(socket_, asio::buffer(line_.data() + written, line_.size() - written), use_tuple);
+        io = co_await asio::async_write(socket_, asio::buffer(line_), use_tuple);
       }
       ec = std::get<0>(io);
     }
@@ -305,8 +318,8 @@ class Session {
   std::shared_ptr<Watchdog> watchdog_;
   smtp::ReplyParser parser_;
   std::unique_ptr<std::array<char, kReadBuffer>> tls_buffer_;  // TLS reads land here while suspended
-  std::string pending_;  // received bytes not parsed yet
-  std::string line_;     // the command being written
+  std::string pending_;  // bytes received after the last complete reply
+  std::string line_;     // what a command's write still has to write
   Clock::time_point arrived_;  // arrival of the last bytes received
   ProbeResult& result_;
   Clock::time_point start_;
