@@ -333,6 +333,23 @@ bool is_local_resource_error(const boost::system::error_code& ec) {
          ec == errc::no_buffer_space || ec == errc::not_enough_memory;
 }
 
+bool of_family(const asio::ip::address& a, config::IpProtocol family) {
+  return family == config::IpProtocol::any || (family == config::IpProtocol::ip4 && a.is_v4()) ||
+         (family == config::IpProtocol::ip6 && a.is_v6());
+}
+
+// An address literal needs no lookup: true if `where` is one, with its endpoint in `out` if it
+// is of `family` and `error` set if not.
+bool literal_address(const config::HostPort& where, config::IpProtocol family, std::vector<tcp::endpoint>& out,
+                     std::string& error) {
+  boost::system::error_code not_literal;
+  const auto literal = asio::ip::make_address(where.host, not_literal);
+  if (not_literal) return false;
+  if (of_family(literal, family)) out.emplace_back(literal, where.port);
+  else error = "address " + where.host + " is not of the configured IP family";
+  return true;
+}
+
 bool is_helo_fallback_code(int code) {
   return code == 500 || code == 501 || code == 502 || code == 550;
 }
@@ -344,17 +361,7 @@ bool is_helo_fallback_code(int code) {
 asio::awaitable<std::vector<tcp::endpoint>> resolve(const config::HostPort& where, config::IpProtocol family,
                                                     Clock::time_point deadline, std::string& error) {
   std::vector<tcp::endpoint> out;
-  const auto wanted = [family](const asio::ip::address& a) {
-    return family == config::IpProtocol::any || (family == config::IpProtocol::ip4 && a.is_v4()) ||
-           (family == config::IpProtocol::ip6 && a.is_v6());
-  };
-  boost::system::error_code parse_ec;
-  const auto literal = asio::ip::make_address(where.host, parse_ec);
-  if (!parse_ec) {  // an address literal needs no lookup
-    if (wanted(literal)) out.emplace_back(literal, where.port);
-    else error = "address " + where.host + " is not of the configured IP family";
-    co_return out;
-  }
+  if (literal_address(where, family, out, error)) co_return out;
   struct Lookup {
     explicit Lookup(const asio::any_io_executor& ex) : resolver(ex), done(ex, Clock::time_point::max()) {}
     tcp::resolver resolver;
@@ -379,7 +386,7 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(const config::HostPort& wher
     co_return out;
   }
   for (const auto& entry : lookup->results) {
-    if (wanted(entry.endpoint().address())) out.push_back(entry.endpoint());
+    if (of_family(entry.endpoint().address(), family)) out.push_back(entry.endpoint());
   }
   if (lookup->ec) error = "resolving " + where.host + ": " + lookup->ec.message();
   else if (out.empty()) error = "no address of the configured IP family for " + where.host;
@@ -422,14 +429,9 @@ class Probe {
   asio::awaitable<void> run() {
     std::vector<tcp::endpoint> endpoints;
     std::string error;
-    boost::system::error_code not_literal;
-    const auto literal = asio::ip::make_address(request_.address.host, not_literal);
-    if (not_literal) {
+    // resolve() takes literals too; checked here first, a literal costs no coroutine.
+    if (!literal_address(request_.address, module_.ip_protocol, endpoints, error)) {
       endpoints = co_await resolve(request_.address, module_.ip_protocol, request_.deadline, error);
-    } else if (wanted_family(literal)) {  // an address literal needs no lookup
-      endpoints.emplace_back(literal, request_.address.port);
-    } else {
-      error = "address " + request_.address.host + " is not of the configured IP family";
     }
     connect_start_ = Clock::now();
     phase(Phase::resolve) = seconds_between(start_, connect_start_);
@@ -469,11 +471,6 @@ class Probe {
     result_.failure = failure;
     result_.detail = std::move(detail);
     result_.total_seconds = since(start_);
-  }
-  bool wanted_family(const asio::ip::address& a) const {
-    const auto family = module_.ip_protocol;
-    return family == config::IpProtocol::any || (family == config::IpProtocol::ip4 && a.is_v4()) ||
-           (family == config::IpProtocol::ip6 && a.is_v6());
   }
 
   // Each address in turn, until one answers; Failure::none once connected.

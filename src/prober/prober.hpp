@@ -1,4 +1,4 @@
-// One SMTP probe as one Asio coroutine: resolve, connect, [TLS], greeting, EHLO (HELO fallback),
+// One SMTP probe as Asio coroutines: resolve, connect, [TLS], greeting, EHLO (HELO fallback),
 // [STARTTLS, TLS, EHLO], QUIT.
 // It knows nothing of Prometheus: it returns a ProbeResult.
 #pragma once
