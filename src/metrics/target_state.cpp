@@ -30,17 +30,13 @@ void append_label(std::string& out, std::string_view name, std::string_view valu
 }  // namespace
 
 void extension_labels(const std::vector<std::string>& keywords, std::vector<std::string>& out) {
-  // The strings already in `out` are reused: the same extensions again cost no allocation.
-  std::size_t n = 0;
+  out.clear();
   for (const auto& k : keywords) {
     if (!is_ehlo_keyword(k)) continue;
-    if (n < out.size()) out[n].assign(k);
-    else out.emplace_back(k);
-    auto& upper = out[n++];
+    auto& upper = out.emplace_back(k);
     std::transform(upper.begin(), upper.end(), upper.begin(),
                    [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
   }
-  out.resize(n);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());  // a repeated series is invalid
   if (out.size() > kMaxExtensionLabels) out.resize(kMaxExtensionLabels);
