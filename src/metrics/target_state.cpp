@@ -4,20 +4,10 @@
 #include <cmath>
 
 #include "metrics/writer.hpp"
+#include "smtp/reply.hpp"
 
 namespace smtp_exporter::metrics {
 namespace {
-
-// RFC 5321: ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"). Anything else is not a keyword
-// and must not reach a label; so must an absurd length.
-constexpr std::size_t kMaxKeywordLength = 64;
-
-bool is_ehlo_keyword(std::string_view k) {
-  if (k.empty() || k.size() > kMaxKeywordLength || k.front() == '-') return false;
-  return std::all_of(k.begin(), k.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
-}
 
 void append_label(std::string& out, std::string_view name, std::string_view value) {
   if (!out.empty()) out += ',';
@@ -32,7 +22,7 @@ void append_label(std::string& out, std::string_view name, std::string_view valu
 void extension_labels(const std::vector<std::string>& keywords, std::vector<std::string>& out) {
   out.clear();
   for (const auto& k : keywords) {
-    if (!is_ehlo_keyword(k)) continue;
+    if (!smtp::is_ehlo_keyword(k)) continue;
     auto& upper = out.emplace_back(k);
     std::transform(upper.begin(), upper.end(), upper.begin(),
                    [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });

@@ -300,7 +300,7 @@ class Session {
   }
 
  private:
-  void log(char direction, std::string text) {
+  void log(char direction, std::string_view text) {
     if (!transcript_) return;
     result_.transcript.push_back({seconds_between(start_, Clock::now()), direction, printable(text)});
   }
@@ -343,7 +343,8 @@ bool of_family(const asio::ip::address& a, config::IpProtocol family) {
 bool literal_address(const config::HostPort& where, config::IpProtocol family, std::vector<tcp::endpoint>& out,
                      std::string& error) {
   boost::system::error_code not_literal;
-  const auto literal = asio::ip::make_address(where.host, not_literal);
+  asio::ip::address literal = asio::ip::make_address_v4(where.host, not_literal);  // the usual kind first
+  if (not_literal) literal = asio::ip::make_address_v6(where.host, not_literal);
   if (not_literal) return false;
   if (of_family(literal, family)) out.emplace_back(literal, where.port);
   else error = "address " + where.host + " is not of the configured IP family";

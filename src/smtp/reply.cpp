@@ -44,6 +44,11 @@ ReplyParser::Status ReplyParser::feed(std::string_view data, std::size_t& consum
       return Status::need_more;
     }
     consumed += lf + 1;
+    // A reply usually arrives whole: room for every line there is, in one allocation.
+    if (reply_.lines.empty()) {
+      const auto lines = static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n'));
+      reply_.lines.reserve(std::min(lines, limits_.max_lines));
+    }
     Status s = Status::need_more;
     if (line_.empty()) {
       s = finish_line(chunk);  // the usual case: the whole line in one read, parsed in place
@@ -87,13 +92,17 @@ ReplyParser::Status ReplyParser::finish_line(std::string_view line) {
     return Status::error;
   }
   reply_.code = code;
-  if (reply_.lines.size() == 1) reply_.lines.reserve(8);  // a multi-line reply: EHLO has a few
   reply_.lines.emplace_back(line.size() > 4 ? line.substr(4) : std::string_view());
   if (sep == ' ') {
     complete_ = true;
     return Status::complete;
   }
   return Status::need_more;
+}
+
+bool is_ehlo_keyword(std::string_view keyword) {
+  return !keyword.empty() && keyword.size() <= 64 && is_alnum(keyword.front()) &&
+         std::all_of(keyword.begin(), keyword.end(), [](char c) { return is_alnum(c) || c == '-'; });
 }
 
 std::vector<std::string> ehlo_keywords(const Reply& reply) {
@@ -105,15 +114,15 @@ std::vector<std::string> ehlo_keywords(const Reply& reply) {
     while (b < line.size() && (line[b] == ' ' || line[b] == '\t')) ++b;
     std::size_t e = b;
     while (e < line.size() && line[e] != ' ' && line[e] != '\t' && line[e] != '=') ++e;
-    const std::string_view kw = line.substr(b, e - b);
-    // RFC 5321 ehlo-keyword: ALPHA / DIGIT, then ALPHA / DIGIT / "-"; at most 64 is generous.
-    const bool valid =
-        !kw.empty() && kw.size() <= 64 && is_alnum(kw[0]) &&
-        std::all_of(kw.begin(), kw.end(), [](char c) { return is_alnum(c) || c == '-'; });
-    if (!valid) continue;
-    std::string upper(kw);
-    std::transform(upper.begin(), upper.end(), upper.begin(), to_upper);
-    if (std::find(out.begin(), out.end(), upper) == out.end()) out.push_back(std::move(upper));
+    const std::string_view keyword = line.substr(b, e - b);
+    if (!is_ehlo_keyword(keyword)) continue;
+    const auto same = [keyword](const std::string& seen) {
+      return seen.size() == keyword.size() &&
+             std::equal(seen.begin(), seen.end(), keyword.begin(), [](char s, char k) { return s == to_upper(k); });
+    };
+    if (std::any_of(out.begin(), out.end(), same)) continue;  // a repeated keyword
+    std::string& upper = out.emplace_back(keyword.size(), '\0');
+    std::transform(keyword.begin(), keyword.end(), upper.begin(), to_upper);
   }
   return out;
 }

@@ -49,6 +49,10 @@ class ReplyParser {
   std::string error_;
 };
 
+// RFC 5321 ehlo-keyword: ALPHA / DIGIT, then ALPHA / DIGIT / "-"; longer than 64 octets is not
+// believed. Anything else must not reach a metric label.
+bool is_ehlo_keyword(std::string_view keyword);
+
 // EHLO keywords from an EHLO reply: every line but the first (the domain), keyword only,
 // upper-cased, de-duplicated, in order. "250-size 1000" -> "SIZE". Invalid keywords are skipped.
 std::vector<std::string> ehlo_keywords(const Reply& reply);
