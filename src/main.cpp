@@ -169,7 +169,9 @@ int main(int argc, char** argv) {
                    {"basic_auth_users", std::to_string(options.web.basic_auth_users.size())}});
   }
   raise_open_file_limit();
-  IoContext io(1);
+  // One thread runs everything, so Asio need not lock each socket's state; it still locks its
+  // queue, which the resolver's own thread posts to.
+  IoContext io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   se::app::App app(io, options);
   if (!app.reload().empty()) {
     se::log::error("cannot start without a valid configuration", {{"file", options.config_file}});
