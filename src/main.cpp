@@ -15,6 +15,7 @@
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "log/log.hpp"
+#include "prober/stamped_read.hpp"
 #include "version.hpp"
 #include "web/web_config.hpp"
 
@@ -169,6 +170,7 @@ int main(int argc, char** argv) {
                    {"basic_auth_users", std::to_string(options.web.basic_auth_users.size())}});
   }
   raise_open_file_limit();
+  se::prober::keep_arrival_times_on();
   // One thread runs everything, so Asio need not lock each socket's state; it still locks its
   // queue, which the resolver's own thread posts to.
   IoContext io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);

@@ -34,11 +34,9 @@ Clock::time_point arrival_time(msghdr& msg, Clock::time_point fallback) {
   return fallback;
 }
 
-// The kernel switches its receive time-stamping on when the first socket asks for it and off
-// when the last one that asked is closed, and each switch patches kernel code from a work item.
-// An interval exporter's probes all end between two ticks, so that happened about 200 times a
-// second. One socket that asks and stays open for the life of the process keeps it on.
-void keep_stamping_on() {
+}  // namespace
+
+void keep_arrival_times_on() {
   static const int keeper = [] {
     const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     const int on = 1;
@@ -48,10 +46,8 @@ void keep_stamping_on() {
   (void)keeper;
 }
 
-}  // namespace
-
 void enable_arrival_times(boost::asio::ip::tcp::socket& socket) {
-  keep_stamping_on();
+  keep_arrival_times_on();
   const int on = 1;
   ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
 }

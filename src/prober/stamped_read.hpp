@@ -19,7 +19,15 @@ struct StampedRead {
   std::chrono::steady_clock::time_point arrived;  // when the data reached the kernel
 };
 
-// Asks the kernel to stamp what `socket` receives; once, after it is connected.
+// The kernel switches its receive time-stamping on when the first socket asks for it and off
+// when the last one that asked is closed, and each switch patches kernel code from a work item:
+// interval probes all end between two ticks, so that happened about 200 times a second. This
+// opens one socket that asks and stays open for the life of the process (one descriptor, opened
+// once; main() opens it at start-up so that it counts as idle).
+void keep_arrival_times_on();
+
+// Asks the kernel to stamp what `socket` receives; once, after it is connected. Calls
+// keep_arrival_times_on().
 void enable_arrival_times(boost::asio::ip::tcp::socket& socket);
 
 // Reads what is there now into `buffer` with one recvmsg; would_block when nothing is.
