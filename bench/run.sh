@@ -270,6 +270,15 @@ for n in $SCALE_TARGETS; do
   echo "== part 2: interval mode, $n targets every ${SCALE_INTERVAL}s"
   cfg=$WORK/scale.$n.yml
   write_targets_config "$cfg" "$n" "$SINK_PORT" "mode: interval, interval: ${SCALE_INTERVAL}s" 256 10s 2s
+  rate=$(python3 -c 'import sys; print(int(sys.argv[1]) / int(sys.argv[2]))' "$n" "$SCALE_INTERVAL")
+  # The floor paced like the exporter runs before the exporter's window as well as after it: the
+  # machine's load drifts, and the goal row takes the mean of the two.
+  if [ -x "$FLOOR_CLIENT" ]; then
+    sessions=$(python3 -c 'import sys; print(max(100, int(float(sys.argv[1]) * float(sys.argv[2]))))' "$rate" "$FLOOR_PACED_S")
+    echo "   floor: tick, $sessions sessions (before the exporter)"
+    timeout $((FLOOR_PACED_S * 3 + 60)) "$FLOOR_CLIENT" 127.0.0.1 "$SINK_PORT" "$sessions" 256 "$rate" 10 \
+      | add_kind floor targets "$n" pacing tick rate "$rate" when before >>"$RESULTS" || true
+  fi
   port=$(free_port); start_ours "$cfg" "$port"
   # warm-up: one full interval (+1 s) so every target ran once; then a window of two intervals.
   timeout 120 python3 "$BENCH/measure.py" interval "http://127.0.0.1:$port/metrics" "$OURS_PID" "$n" \
@@ -282,7 +291,6 @@ for n in $SCALE_TARGETS; do
   # paced at that rate on the exporter's 10 ms tick. The session count is capped so that a paced
   # run takes about FLOOR_PACED_S seconds; all three run that many.
   if [ -x "$FLOOR_CLIENT" ]; then
-    rate=$(python3 -c 'import sys; print(int(sys.argv[1]) / int(sys.argv[2]))' "$n" "$SCALE_INTERVAL")
     sessions=$(tail -1 "$RESULTS" | json_field probes_done | python3 -c 'import sys
 done_, rate, secs = float(sys.stdin.read()), float(sys.argv[1]), float(sys.argv[2])
 print(max(100, min(int(done_), int(rate * secs))))' "$rate" "$FLOOR_PACED_S")
@@ -294,7 +302,7 @@ print(max(100, min(int(done_), int(rate * secs))))' "$rate" "$FLOOR_PACED_S")
       esac
       echo "   floor: $pacing, $sessions sessions"
       timeout $((FLOOR_PACED_S * 3 + 60)) "$FLOOR_CLIENT" 127.0.0.1 "$SINK_PORT" "${args[@]}" \
-        | add_kind floor targets "$n" pacing "$pacing" rate "$rate" >>"$RESULTS" || true
+        | add_kind floor targets "$n" pacing "$pacing" rate "$rate" when after >>"$RESULTS" || true
     done
   fi
 done
