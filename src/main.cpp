@@ -171,9 +171,9 @@ int main(int argc, char** argv) {
   }
   raise_open_file_limit();
   se::prober::keep_arrival_times_on();
-  // One thread runs everything, so Asio need not lock each socket's state; it still locks its
-  // queue, which the resolver's own thread posts to.
-  IoContext io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
+  // One thread runs everything, so Asio need not lock its reactor (sockets and timers); it
+  // still locks its queue, which the resolver's and the password check's threads post to.
+  IoContext io(static_cast<int>(BOOST_ASIO_CONCURRENCY_HINT_ID | BOOST_ASIO_CONCURRENCY_HINT_LOCKING_SCHEDULER));
   se::app::App app(io, options);
   if (!app.reload().empty()) {
     se::log::error("cannot start without a valid configuration", {{"file", options.config_file}});

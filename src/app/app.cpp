@@ -173,7 +173,11 @@ asio::awaitable<void> App::execute(config::HostPort address, const ModuleRuntime
   // Copies taken before the first suspension: a reload may replace `runtime` meanwhile.
   ModuleRuntime module = runtime;
   // A probe that waits for a slot has not started: its clock starts after the wait.
-  auto slot = co_await slots_.acquire();
+  auto slot = slots_.try_acquire();
+  if (!slot) {
+    auto granted = co_await slots_.acquire();
+    slot.emplace(std::move(granted));
+  }
   own_metrics_.probe_started();
   if (due) own_metrics_.probe_lag(std::chrono::duration<double>(Clock::now() - *due).count());
   const auto hard_deadline = std::min(deadline, Clock::now() + module.settings->timeout);

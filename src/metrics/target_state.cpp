@@ -19,16 +19,9 @@ void append_label(std::string& out, std::string_view name, std::string_view valu
 
 }  // namespace
 
-void extension_labels(const std::vector<std::string>& keywords, std::vector<std::string>& out) {
-  out.clear();
-  for (const auto& k : keywords) {
-    if (!smtp::is_ehlo_keyword(k)) continue;
-    auto& upper = out.emplace_back(k);
-    std::transform(upper.begin(), upper.end(), upper.begin(),
-                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
-  }
+void extension_labels(const std::vector<std::string>& ehlo_lines, std::vector<std::string>& out) {
+  out = smtp::ehlo_keywords(ehlo_lines);  // valid, upper case and unique (a repeated series is invalid)
   std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());  // a repeated series is invalid
   if (out.size() > kMaxExtensionLabels) out.resize(kMaxExtensionLabels);
 }
 
@@ -75,9 +68,9 @@ void TargetState::record(const prober::ProbeResult& result, const classify::Verd
     ++failures_[prober::failure_index(verdict.reason)];
   }
 
-  if (result.extensions != keywords_) {  // a server says the same every time: nothing to redo
-    keywords_ = result.extensions;
-    extension_labels(keywords_, extensions_);
+  if (result.ehlo_lines != ehlo_lines_) {  // a server says the same every time: nothing to redo
+    ehlo_lines_ = result.ehlo_lines;
+    extension_labels(ehlo_lines_, extensions_);
   }
   if (result.tls) tls_ = result.tls;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <array>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -55,7 +56,7 @@ std::string address_text(const asio::ip::address& address) {
 }
 
 // Writes what the socket takes now, without waiting (MSG_DONTWAIT): the count written.
-std::size_t send_now(tcp::socket& socket, std::string_view data, boost::system::error_code& ec) {
+std::size_t send_available(tcp::socket& socket, std::string_view data, boost::system::error_code& ec) {
   ssize_t n = -1;
   do {
     n = ::send(socket.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -136,26 +137,104 @@ class Session {
   }
   bool expired() const { return watchdog_->expired; }
 
-  // Connects to one address before `deadline`; an empty error code on success.
-  asio::awaitable<boost::system::error_code> connect(const tcp::endpoint& endpoint, Clock::time_point deadline) {
-    arm(deadline);
-    if (expired()) co_return asio::error::timed_out;
+  // Starts connecting to one address (closing the socket of one that refused before): the
+  // caller awaits it, before the armed deadline, and hands its error code to connected().
+  auto connect(const tcp::endpoint& endpoint) {
     boost::system::error_code ignored;
-    if (socket_.is_open()) socket_.close(ignored);  // a previous address refused
-    auto [ec] = co_await socket_.async_connect(endpoint, use_tuple);
-    if (ec && expired()) ec = asio::error::timed_out;
+    if (socket_.is_open()) socket_.close(ignored);
+    return socket_.async_connect(endpoint, use_tuple);
+  }
+  // The connect's error code, timed_out if the watchdog stopped it; empty once connected.
+  boost::system::error_code connected(boost::system::error_code ec) {
+    if (ec && expired()) return asio::error::timed_out;
     if (!ec) enable_arrival_times(socket_);
-    co_return ec;
+    return ec;
   }
 
   void note(std::string text) { log('*', std::move(text)); }
 
-  // Reads one complete reply (all lines up to the final one) before `deadline`. Plain TCP
-  // reads are stamped with the kernel's arrival time (stamped_read.hpp) and land in one buffer
-  // for all sessions of the thread, TLS reads in the session's own: either way the parser reads
-  // them where they are (nothing suspends in between), and only bytes after a complete reply
-  // are kept, in pending_.
+  // Reads one complete reply (all lines up to the final one) before `deadline`.
   asio::awaitable<ReadOutcome> read_reply(Clock::time_point deadline) {
+    return exchange(std::string_view(), std::string_view(), deadline);
+  }
+
+  // Writes one command line, "verb[ argument]" and CRLF, before `deadline`, then reads its
+  // reply; a failed write reads as a closed connection.
+  asio::awaitable<ReadOutcome> command(std::string_view verb, std::string_view argument,
+                                       Clock::time_point deadline) {
+    return exchange(verb, argument, deadline);
+  }
+
+  // Bytes the server sent after its last complete reply, unasked.
+  bool has_unread_bytes() const { return !pending_.empty(); }
+
+  // The TLS handshake; on success the session talks TLS from here on and result.tls is set.
+  // Returns Failure::none, tls_handshake or tls_verify, with `detail` saying why.
+  asio::awaitable<Failure> start_tls(ssl::context& context, const std::string& server_name,
+                                     bool insecure_skip_verify, Clock::time_point deadline, std::string& detail) {
+    tls_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, context);
+    tls_buffer_ = std::make_unique<std::array<char, kReadBuffer>>();
+    prepare_tls(tls_->native_handle(), server_name, insecure_skip_verify);
+    arm(deadline);
+    std::tuple<boost::system::error_code> io{asio::error::operation_aborted};
+    if (!expired()) io = co_await tls_->async_handshake(ssl::stream_base::client, use_tuple);
+    auto [ec] = io;
+    if (ec && expired()) {
+      detail = "TLS handshake timed out";
+      note(detail);
+      co_return Failure::tls_handshake;
+    }
+    const std::string unverified = verify_error(tls_->native_handle());
+    if (ec) {
+      if (!unverified.empty()) {
+        // The certificate arrived: keep its facts, an expired one is exactly what to show.
+        result_.tls = read_tls_facts(tls_->native_handle());
+        detail = "certificate not verified for " + server_name + ": " + unverified;
+        note(detail);
+        co_return Failure::tls_verify;
+      }
+      detail = "TLS handshake failed: " + ec.message();
+      note(detail);
+      co_return Failure::tls_handshake;
+    }
+    result_.tls = read_tls_facts(tls_->native_handle());
+    note("TLS established: " + result_.tls->version + ", " + result_.tls->cipher + ", certificate " +
+         (result_.tls->verified ? "verified" : "NOT verified (" + unverified + ")"));
+    co_return Failure::none;
+  }
+
+  void close() {
+    boost::system::error_code ignored;
+    socket_.close(ignored);  // sends the FIN; no shutdown() first, which would be one more system call
+  }
+
+ private:
+  // The command (none before the greeting) and its reply, in one coroutine.
+  asio::awaitable<ReadOutcome> exchange(std::string_view verb, std::string_view argument,
+                                        Clock::time_point deadline) {
+    arm(deadline);
+    if (!verb.empty()) {
+      boost::system::error_code ec = send_now(verb, argument);
+      if (!ec && !line_.empty()) {  // the socket did not take it all: wait for the rest
+        std::tuple<boost::system::error_code, std::size_t> io;
+        if (tls_) {
+          io = co_await asio::async_write(*tls_, asio::buffer(line_), use_tuple);
+        } else {
+          io = co_await asio::async_write(socket_, asio::buffer(line_), use_tuple);
+        }
+        ec = std::get<0>(io);
+      }
+      if (ec) {
+        note(expired() ? "timed out writing" : "write failed: " + ec.message());
+        ReadOutcome outcome;
+        outcome.detail = "write failed";
+        co_return outcome;
+      }
+    }
+    // Plain TCP reads are stamped with the kernel's arrival time (stamped_read.hpp) and land
+    // in one buffer for all sessions of the thread, TLS reads in the session's own: either way
+    // the parser reads them where they are (nothing suspends in between), and only bytes after
+    // a complete reply are kept, in pending_.
     thread_local std::array<char, kReadBuffer> buffer;
     std::string_view fresh;  // bytes just read, not parsed yet
     for (;;) {
@@ -216,90 +295,28 @@ class Session {
     }
   }
 
-  // Writes one command line, "verb[ argument]" and CRLF, before `deadline`, then reads its
-  // reply; a failed write reads as a closed connection. A plain-TCP line is written at once
-  // when the socket takes it whole (a fresh connection always does): no wait, no frame.
-  asio::awaitable<ReadOutcome> command(std::string_view verb, std::string_view argument,
-                                       Clock::time_point deadline) {
-    // Composed in a buffer of the thread; only what the socket did not take is copied to
-    // line_, which lives while the write waits.
-    thread_local std::string text;
+
+  // Writes what the socket takes of the command line now: a plain-TCP line goes at once when
+  // the socket takes it whole (a fresh connection always does), with no wait. What is left
+  // (all of it over TLS) is copied to line_ for the caller to write.
+  boost::system::error_code send_now(std::string_view verb, std::string_view argument) {
+    thread_local std::string text;  // composed in a buffer of the thread
     text.assign(verb);
     if (!argument.empty()) text.append(" ").append(argument);
     log('>', text);
     text += "\r\n";
-    arm(deadline);
     boost::system::error_code ec;
     std::size_t written = 0;
     if (expired()) {
       ec = asio::error::operation_aborted;
     } else if (!tls_) {
-      written = send_now(socket_, text, ec);
+      written = send_available(socket_, text, ec);
     }
-    if (!ec && written < text.size()) {
-      line_.assign(text, written);
-      std::tuple<boost::system::error_code, std::size_t> io;
-      if (tls_) {
-        io = co_await asio::async_write(*tls_, asio::buffer(line_), use_tuple);
-      } else {
-        io = co_await asio::async_write(socket_, asio::buffer(line_), use_tuple);
-      }
-      ec = std::get<0>(io);
-    }
-    ReadOutcome outcome;
-    if (ec) {
-      note(expired() ? "timed out writing" : "write failed: " + ec.message());
-      outcome.detail = "write failed";
-      co_return outcome;
-    }
-    outcome = co_await read_reply(deadline);
-    co_return outcome;
+    line_.clear();
+    if (!ec && written < text.size()) line_.assign(text, written);
+    return ec;
   }
 
-  // Bytes the server sent after its last complete reply, unasked.
-  bool has_unread_bytes() const { return !pending_.empty(); }
-
-  // The TLS handshake; on success the session talks TLS from here on and result.tls is set.
-  // Returns Failure::none, tls_handshake or tls_verify, with `detail` saying why.
-  asio::awaitable<Failure> start_tls(ssl::context& context, const std::string& server_name,
-                                     bool insecure_skip_verify, Clock::time_point deadline, std::string& detail) {
-    tls_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, context);
-    tls_buffer_ = std::make_unique<std::array<char, kReadBuffer>>();
-    prepare_tls(tls_->native_handle(), server_name, insecure_skip_verify);
-    arm(deadline);
-    std::tuple<boost::system::error_code> io{asio::error::operation_aborted};
-    if (!expired()) io = co_await tls_->async_handshake(ssl::stream_base::client, use_tuple);
-    auto [ec] = io;
-    if (ec && expired()) {
-      detail = "TLS handshake timed out";
-      note(detail);
-      co_return Failure::tls_handshake;
-    }
-    const std::string unverified = verify_error(tls_->native_handle());
-    if (ec) {
-      if (!unverified.empty()) {
-        // The certificate arrived: keep its facts, an expired one is exactly what to show.
-        result_.tls = read_tls_facts(tls_->native_handle());
-        detail = "certificate not verified for " + server_name + ": " + unverified;
-        note(detail);
-        co_return Failure::tls_verify;
-      }
-      detail = "TLS handshake failed: " + ec.message();
-      note(detail);
-      co_return Failure::tls_handshake;
-    }
-    result_.tls = read_tls_facts(tls_->native_handle());
-    note("TLS established: " + result_.tls->version + ", " + result_.tls->cipher + ", certificate " +
-         (result_.tls->verified ? "verified" : "NOT verified (" + unverified + ")"));
-    co_return Failure::none;
-  }
-
-  void close() {
-    boost::system::error_code ignored;
-    socket_.close(ignored);  // sends the FIN; no shutdown() first, which would be one more system call
-  }
-
- private:
   void log(char direction, std::string_view text) {
     if (!transcript_) return;
     result_.transcript.push_back({seconds_between(start_, Clock::now()), direction, printable(text)});
@@ -415,19 +432,22 @@ Ending refusal(Failure failure, std::string detail, bool say_quit) {
   return Ending{failure, std::move(detail), say_quit};
 }
 
-// One probe: its request, the result being filled and the session. Each step is a member
-// coroutine, so that every frame holds only its own step's locals.
+// One probe: its request, the result being filled and the session. The steps that wait are few
+// coroutines (run, dialog, starttls, handshake, and the session's exchange); what they decide
+// from a reply is in plain functions.
 class Probe {
  public:
-  Probe(const ProbeRequest& request, ProbeResult& result, const asio::any_io_executor& executor)
+  Probe(const ProbeRequest& request, ProbeResult& result)
       : request_(request),
         module_(*request.module),
         result_(result),
         start_(Clock::now()),
-        session_(executor, result, start_, request.record_transcript),
         tls_context_(request.tls_context) {}
 
-  asio::awaitable<void> run() {
+  // `self` is this probe: the coroutine owns it, so the probe lives exactly as long as its run.
+  asio::awaitable<void> run([[maybe_unused]] std::unique_ptr<Probe> self) {
+    const auto executor = co_await asio::this_coro::executor;
+    session_.emplace(executor, result_, start_, request_.record_transcript);
     std::vector<tcp::endpoint> endpoints;
     std::string error;
     // resolve() takes literals too; checked here first, a literal costs no coroutine.
@@ -445,7 +465,17 @@ class Probe {
     // the dialog stops there: that is what tells a QoS warning (5511) from a failure (5509).
     dialog_deadline_ = std::min(request_.deadline, connect_start_ + 2 * module_.qos_timeout);
 
-    const Failure connect_failure = co_await connect(endpoints, error);
+    session_->arm(dialog_deadline_);
+    bool timed_out = false;
+    for (const auto& endpoint : endpoints) {  // each address in turn, until one answers
+      boost::system::error_code ec = asio::error::timed_out;
+      if (!session_->expired()) {
+        const auto [connect_ec] = co_await session_->connect(endpoint);
+        ec = session_->connected(connect_ec);
+      }
+      if (!try_next_address(endpoint, ec, error, timed_out)) break;
+    }
+    const Failure connect_failure = connect_end(timed_out, error);
     if (connect_failure != Failure::none) {
       finish(connect_failure, std::move(error));
       co_return;
@@ -456,12 +486,12 @@ class Probe {
       const auto quit_start = Clock::now();
       const auto quit_deadline = std::min(request_.deadline, quit_start + kQuitWait);
       if (quit_deadline > quit_start) {
-        const ReadOutcome ignored = co_await session_.command("QUIT", "", quit_deadline);
+        const ReadOutcome ignored = co_await session_->command("QUIT", "", quit_deadline);
         (void)ignored;
       }
       phase(Phase::quit) = since(quit_start);
     }
-    session_.close();
+    session_->close();
     finish(ending.failure, ending.detail);
   }
 
@@ -474,36 +504,39 @@ class Probe {
     result_.total_seconds = since(start_);
   }
 
-  // Each address in turn, until one answers; Failure::none once connected.
-  asio::awaitable<Failure> connect(const std::vector<tcp::endpoint>& endpoints, std::string& error) {
-    bool timed_out = false;
-    for (const auto& endpoint : endpoints) {
-      const boost::system::error_code ec = co_await session_.connect(endpoint, dialog_deadline_);
-      if (!ec) {
-        result_.peer_address = address_text(endpoint.address());
-        break;
-      }
-      if (ec == asio::error::timed_out) {
-        timed_out = true;
-        error = "connect to " + endpoint.address().to_string() + " timed out";
-        break;
-      }
-      error = "connect to " + endpoint.address().to_string() + ": " + ec.message();
-      if (is_local_resource_error(ec)) {
-        result_.exporter_error = true;
-        break;
-      }
+  // After the connect to one address: whether to try the next one (not once connected, out of
+  // time or out of local resources). `error` says why the last one failed.
+  bool try_next_address(const tcp::endpoint& endpoint, const boost::system::error_code& ec, std::string& error,
+                        bool& timed_out) {
+    if (!ec) {
+      result_.peer_address = address_text(endpoint.address());
+      return false;
     }
+    if (ec == asio::error::timed_out) {
+      timed_out = true;
+      error = "connect to " + endpoint.address().to_string() + " timed out";
+      return false;
+    }
+    error = "connect to " + endpoint.address().to_string() + ": " + ec.message();
+    if (is_local_resource_error(ec)) {
+      result_.exporter_error = true;
+      return false;
+    }
+    return true;
+  }
+
+  // The end of the connect phase: its time, and Failure::none once connected.
+  Failure connect_end(bool timed_out, const std::string& error) {
     connected_ = Clock::now();
     phase(Phase::connect) = seconds_between(connect_start_, connected_);
     if (result_.peer_address.empty()) {
       if (request_.record_transcript) result_.transcript.push_back({seconds_between(start_, connected_), '*', error});
-      co_return timed_out ? Failure::connect_timeout : Failure::connect_refused;
+      return timed_out ? Failure::connect_timeout : Failure::connect_refused;
     }
     if (request_.record_transcript) {
-      session_.note("connected to " + result_.peer_address + " port " + std::to_string(request_.address.port));
+      session_->note("connected to " + result_.peer_address + " port " + std::to_string(request_.address.port));
     }
-    co_return Failure::none;
+    return Failure::none;
   }
 
   // The dialog up to the final 250 of the last EHLO. Failures are returned, never thrown.
@@ -513,80 +546,80 @@ class Probe {
       ending = co_await handshake();
       if (ending.failure != Failure::none) co_return ending;
     }
+    const ReadOutcome greeting = co_await session_->read_reply(dialog_deadline_);  // nothing is written before it
     bool banner_ok = true;
-    ending = co_await greeting(banner_ok);
+    ending = judge_greeting(greeting, banner_ok);
     if (ending.failure != Failure::none) co_return ending;
-    ending = co_await ehlo_exchange();
-    if (ending.failure != Failure::none) co_return ending;
-    if (module_.tls == config::TlsMode::starttls) {
+    // EHLO; with STARTTLS, then STARTTLS, the handshake and EHLO again over TLS.
+    for (bool tls_next = module_.tls == config::TlsMode::starttls;; tls_next = false) {
+      const auto ehlo_start = Clock::now();
+      ReadOutcome ehlo = co_await session_->command("EHLO", module_.ehlo_name, dialog_deadline_);
+      if (ehlo.status == ReadStatus::ok && is_helo_fallback_code(ehlo.reply.code) && module_.helo_fallback) {
+        result_.helo_fallback = true;
+        ehlo = co_await session_->command("HELO", module_.ehlo_name, dialog_deadline_);
+      }
+      ending = judge_ehlo(ehlo, ehlo_start);
+      if (ending.failure != Failure::none || !tls_next) break;
       ending = co_await starttls();
-      if (ending.failure != Failure::none) co_return ending;
+      if (ending.failure != Failure::none) break;
     }
+    if (ending.failure != Failure::none) co_return ending;
     // The QoS latency ends at the final 250 of the last EHLO of the dialog.
     result_.ehlo_latency_seconds = seconds_between(connect_start_, last_ehlo_at_);
     if (!banner_ok) ending = refusal(Failure::banner_mismatch, "greeting does not match expect_banner", true);
     co_return ending;
   }
 
-  // The greeting, read to its final line; nothing is written before that.
-  asio::awaitable<Ending> greeting(bool& banner_ok) {
-    const ReadOutcome greeting = co_await session_.read_reply(dialog_deadline_);
+  // What the greeting says: its phase time and code, and a failure unless it is a 220.
+  Ending judge_greeting(const ReadOutcome& greeting, bool& banner_ok) {
     const auto greeting_end = greeting.status == ReadStatus::ok ? greeting.at : Clock::now();
     phase(Phase::greeting) = std::max(0.0, seconds_between(connected_, greeting_end) - phase(Phase::tls));
-    if (greeting.status != ReadStatus::ok) co_return read_failure(greeting, Failure::greeting_timeout, "greeting");
+    if (greeting.status != ReadStatus::ok) return read_failure(greeting, Failure::greeting_timeout, "greeting");
     result_.greeting_code = greeting.reply.code;
     if (greeting.reply.code != 220) {
       // 421: the server is closing already; other refusals (554) still hear QUIT.
-      co_return refusal(greeting.reply.code >= 400 ? Failure::greeting_rejected : Failure::protocol_error,
-                        "greeting answered " + std::to_string(greeting.reply.code) + " instead of 220",
-                        greeting.reply.code != 421);
+      return refusal(greeting.reply.code >= 400 ? Failure::greeting_rejected : Failure::protocol_error,
+                     "greeting answered " + std::to_string(greeting.reply.code) + " instead of 220",
+                     greeting.reply.code != 421);
     }
     banner_ok = !module_.expect_banner_re || std::regex_search(greeting.reply.lines.front(), *module_.expect_banner_re);
-    co_return Ending{};
+    return Ending{};
   }
 
-  // EHLO, and HELO if the server does not know EHLO and the module allows it. A reply sets the
-  // code and the extensions; anything but 250 is the failure returned.
-  asio::awaitable<Ending> ehlo_exchange() {
-    const auto ehlo_start = Clock::now();
-    ReadOutcome ehlo = co_await session_.command("EHLO", module_.ehlo_name, dialog_deadline_);
-    if (ehlo.status == ReadStatus::ok && is_helo_fallback_code(ehlo.reply.code) && module_.helo_fallback) {
-      result_.helo_fallback = true;
-      ehlo = co_await session_.command("HELO", module_.ehlo_name, dialog_deadline_);
-    }
+  // What the reply to EHLO (or to HELO, the fallback) says: the phase time, the code and the
+  // reply lines (the extensions); anything but 250 is the failure returned.
+  Ending judge_ehlo(ReadOutcome& ehlo, Clock::time_point ehlo_start) {
     phase(Phase::ehlo) += seconds_between(ehlo_start, ehlo.status == ReadStatus::ok ? ehlo.at : Clock::now());
     const std::string_view verb = result_.helo_fallback ? "HELO" : "EHLO";
-    if (ehlo.status != ReadStatus::ok) co_return read_failure(ehlo, Failure::ehlo_timeout, verb);
+    if (ehlo.status != ReadStatus::ok) return read_failure(ehlo, Failure::ehlo_timeout, verb);
     result_.ehlo_code = ehlo.reply.code;
     last_ehlo_at_ = ehlo.at;
-    if (result_.helo_fallback) result_.extensions.clear();
-    else result_.extensions = smtp::ehlo_keywords(ehlo.reply);
-    if (ehlo.reply.code == 250) co_return Ending{};
-    co_return refusal(ehlo.reply.code >= 400 ? Failure::ehlo_rejected : Failure::protocol_error,
-                      std::string(verb) + " answered " + std::to_string(ehlo.reply.code), ehlo.reply.code != 421);
+    if (result_.helo_fallback) result_.ehlo_lines.clear();
+    else result_.ehlo_lines = std::move(ehlo.reply.lines);  // keywords are taken where needed
+    if (ehlo.reply.code == 250) return Ending{};
+    return refusal(ehlo.reply.code >= 400 ? Failure::ehlo_rejected : Failure::protocol_error,
+                   std::string(verb) + " answered " + std::to_string(ehlo.reply.code), ehlo.reply.code != 421);
   }
 
-  // STARTTLS, the handshake, and EHLO again over TLS.
+  // STARTTLS and the handshake; the caller says EHLO again.
   asio::awaitable<Ending> starttls() {
-    const auto& ext = result_.extensions;
-    if (std::find(ext.begin(), ext.end(), "STARTTLS") == ext.end()) {
+    const auto keywords = smtp::ehlo_keywords(result_.ehlo_lines);
+    if (std::find(keywords.begin(), keywords.end(), "STARTTLS") == keywords.end()) {
       co_return refusal(Failure::starttls_not_offered, "STARTTLS is not advertised", true);
     }
     const auto starttls_start = Clock::now();
-    const ReadOutcome reply = co_await session_.command("STARTTLS", "", dialog_deadline_);
+    const ReadOutcome reply = co_await session_->command("STARTTLS", "", dialog_deadline_);
     phase(Phase::starttls) = since(starttls_start);
     if (reply.status != ReadStatus::ok) co_return read_failure(reply, Failure::starttls_rejected, "STARTTLS");
     if (reply.reply.code != 220) {
       co_return refusal(Failure::starttls_rejected, "STARTTLS answered " + std::to_string(reply.reply.code),
                         reply.reply.code != 421);
     }
-    if (session_.has_unread_bytes()) {  // plaintext injected before TLS (CVE-2011-0411-style)
+    if (session_->has_unread_bytes()) {  // plaintext injected before TLS (CVE-2011-0411-style)
       co_return refusal(Failure::protocol_error, "data after the STARTTLS reply, before TLS", false);
     }
     Ending ending = co_await handshake();
-    if (ending.failure != Failure::none) co_return ending;
-    result_.extensions.clear();  // RFC 3207: forget what was said before TLS and ask again
-    ending = co_await ehlo_exchange();
+    if (ending.failure == Failure::none) result_.ehlo_lines.clear();  // RFC 3207: forget what was said before TLS
     co_return ending;
   }
 
@@ -602,8 +635,8 @@ class Probe {
     if (ending.failure != Failure::none) co_return ending;
     const std::string& name =
         module_.tls_config.server_name.empty() ? request_.address.host : module_.tls_config.server_name;
-    ending.failure = co_await session_.start_tls(*tls_context_, name, module_.tls_config.insecure_skip_verify,
-                                                 dialog_deadline_, ending.detail);
+    ending.failure = co_await session_->start_tls(*tls_context_, name, module_.tls_config.insecure_skip_verify,
+                                                  dialog_deadline_, ending.detail);
     phase(Phase::tls) = since(tls_start);
     co_return ending;
   }
@@ -612,7 +645,7 @@ class Probe {
   const config::Module& module_;
   ProbeResult& result_;
   Clock::time_point start_;
-  Session session_;
+  std::optional<Session> session_;  // made when the run starts, on the run's executor
   std::shared_ptr<ssl::context> tls_context_;
   Clock::time_point connect_start_;
   Clock::time_point connected_;
@@ -623,10 +656,10 @@ class Probe {
 }  // namespace
 
 asio::awaitable<void> probe_into(const ProbeRequest& request, ProbeResult& result) {
-  // The probe's state on the heap in one piece of its own, not in this frame.
-  const auto executor = co_await asio::this_coro::executor;
-  auto state = std::make_unique<Probe>(request, result, executor);
-  co_await state->run();
+  // The probe's state on the heap in one piece, owned by its own run (no frame in between).
+  auto state = std::make_unique<Probe>(request, result);
+  Probe* const probe = state.get();
+  return probe->run(std::move(state));
 }
 
 asio::awaitable<ProbeResult> probe(ProbeRequest request) {

@@ -8,6 +8,12 @@ namespace smtp_exporter::scheduler {
 
 namespace asio = boost::asio;
 
+std::optional<ProbeSlots::Slot> ProbeSlots::try_acquire() {
+  if (in_use_ >= capacity_ || !waiters_.empty()) return std::nullopt;
+  ++in_use_;
+  return std::optional<Slot>(std::in_place, this);
+}
+
 asio::awaitable<ProbeSlots::Slot> ProbeSlots::acquire() {
   if (in_use_ < capacity_ && waiters_.empty()) {
     ++in_use_;

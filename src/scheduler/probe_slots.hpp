@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <optional>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -33,6 +34,8 @@ class ProbeSlots {
   ProbeSlots(const ProbeSlots&) = delete;
   ProbeSlots& operator=(const ProbeSlots&) = delete;
 
+  // A slot if one is free now and nobody waits for one (no coroutine: the usual case).
+  std::optional<Slot> try_acquire();
   // Waits (without polling) until a slot is free.
   boost::asio::awaitable<Slot> acquire();
 

@@ -105,11 +105,11 @@ bool is_ehlo_keyword(std::string_view keyword) {
          std::all_of(keyword.begin(), keyword.end(), [](char c) { return is_alnum(c) || c == '-'; });
 }
 
-std::vector<std::string> ehlo_keywords(const Reply& reply) {
+std::vector<std::string> ehlo_keywords(const std::vector<std::string>& lines) {
   std::vector<std::string> out;
-  if (reply.lines.size() > 1) out.reserve(reply.lines.size() - 1);
-  for (std::size_t i = 1; i < reply.lines.size(); ++i) {
-    const std::string_view line = reply.lines[i];
+  if (lines.size() > 1) out.reserve(lines.size() - 1);
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const std::string_view line = lines[i];
     std::size_t b = 0;
     while (b < line.size() && (line[b] == ' ' || line[b] == '\t')) ++b;
     std::size_t e = b;

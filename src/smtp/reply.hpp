@@ -53,8 +53,9 @@ class ReplyParser {
 // believed. Anything else must not reach a metric label.
 bool is_ehlo_keyword(std::string_view keyword);
 
-// EHLO keywords from an EHLO reply: every line but the first (the domain), keyword only,
-// upper-cased, de-duplicated, in order. "250-size 1000" -> "SIZE". Invalid keywords are skipped.
-std::vector<std::string> ehlo_keywords(const Reply& reply);
+// EHLO keywords from the lines of an EHLO reply: every line but the first (the domain),
+// keyword only, upper-cased, de-duplicated, in order. "250-size 1000" -> "SIZE". Invalid
+// keywords are skipped.
+std::vector<std::string> ehlo_keywords(const std::vector<std::string>& lines);
 
 }  // namespace smtp_exporter::smtp

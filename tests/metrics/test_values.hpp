@@ -17,7 +17,7 @@ inline prober::ProbeResult passed_probe(double latency) {
   r.ehlo_latency_seconds = latency;
   r.greeting_code = 220;
   r.ehlo_code = 250;
-  r.extensions = {"PIPELINING", "8BITMIME", "STARTTLS"};
+  r.ehlo_lines = {"mx.example.org", "PIPELINING", "8BITMIME", "STARTTLS"};
   r.peer_address = "192.0.2.25";
   return r;
 }

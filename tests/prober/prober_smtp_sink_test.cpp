@@ -5,6 +5,7 @@
 
 #include "prober/probe_harness.hpp"
 #include "prober/smtp_sink.hpp"
+#include "smtp/reply.hpp"
 
 namespace smtp_exporter::test {
 namespace {
@@ -33,7 +34,7 @@ TEST_F(ProberSmtpSink, HealthySession) {
   EXPECT_EQ(r->greeting_code, 220);
   EXPECT_EQ(r->ehlo_code, 250);
   for (const char* keyword : {"PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "DSN", "AUTH", "XCLIENT"}) {
-    EXPECT_TRUE(has(r->extensions, keyword)) << keyword;
+    EXPECT_TRUE(has(smtp::ehlo_keywords(r->ehlo_lines), keyword)) << keyword;
   }
   EXPECT_EQ(r->bare_lf_lines, 0u);
   EXPECT_EQ(verdict_of(*r, module), kSuccess);

@@ -127,12 +127,12 @@ TEST(ReplyParser, TakeResetsForTheNextReply) {
 TEST(EhloKeywords, FromEveryLineButTheFirst) {
   Reply r{250, {"mx.example.org greets you", "PIPELINING", "size 10240000", " 8bitmime", "AUTH=LOGIN",
                 "AUTH LOGIN PLAIN", "", "-bad", "ENHANCEDSTATUSCODES", "STARTTLS"}};
-  EXPECT_EQ(ehlo_keywords(r), (std::vector<std::string>{"PIPELINING", "SIZE", "8BITMIME", "AUTH",
+  EXPECT_EQ(ehlo_keywords(r.lines), (std::vector<std::string>{"PIPELINING", "SIZE", "8BITMIME", "AUTH",
                                                          "ENHANCEDSTATUSCODES", "STARTTLS"}));
 }
 
 TEST(EhloKeywords, SingleLineReplyHasNone) {
-  EXPECT_TRUE(ehlo_keywords(Reply{250, {"mx.example.org"}}).empty());
+  EXPECT_TRUE(ehlo_keywords({"mx.example.org"}).empty());
 }
 
 }  // namespace
