@@ -20,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "prober/deadlines.hpp"
 #include "prober/stamped_read.hpp"
 #include "prober/tls.hpp"
 #include "smtp/reply.hpp"
@@ -92,50 +93,19 @@ struct ReadOutcome {
   Clock::time_point at;  // when the bytes that completed the reply arrived
 };
 
-// One timer per session instead of one per operation: when the armed deadline passes, it
-// cancels whatever the socket is doing, and that operation reports a timeout. It lives in a
-// shared block because its handler may run after the session has gone.
-struct Watchdog {
-  explicit Watchdog(const asio::any_io_executor& executor) : timer(executor) {}
-  asio::steady_timer timer;
-  tcp::socket* socket = nullptr;  // null once the session is gone
-  Clock::time_point armed_for = Clock::time_point::min();
-  bool expired = false;
-};
-
 // The state of one SMTP session: the socket (TLS once started), the reply parser and the
 // result being filled.
 class Session {
  public:
   Session(const asio::any_io_executor& executor, ProbeResult& result, Clock::time_point start, bool transcript)
-      : socket_(executor),
-        watchdog_(std::make_shared<Watchdog>(executor)),
-        result_(result),
-        start_(start),
-        transcript_(transcript) {
-    watchdog_->socket = &socket_;
-  }
-  ~Session() {
-    watchdog_->socket = nullptr;
-    watchdog_->timer.cancel();
-  }
+      : socket_(executor), watch_(socket_), result_(result), start_(start), transcript_(transcript) {}
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Operations from here on end by `deadline`. Re-arming for the same deadline costs nothing.
-  void arm(Clock::time_point deadline) {
-    if (deadline == watchdog_->armed_for) return;
-    watchdog_->armed_for = deadline;
-    watchdog_->expired = false;
-    watchdog_->timer.expires_at(deadline);
-    watchdog_->timer.async_wait([w = watchdog_, deadline](const boost::system::error_code& ec) {
-      if (ec || w->armed_for != deadline || !w->socket) return;  // re-armed or gone meanwhile
-      w->expired = true;
-      boost::system::error_code ignored;
-      w->socket->cancel(ignored);
-    });
-  }
-  bool expired() const { return watchdog_->expired; }
+  // Operations from here on end by `deadline`: when it passes, whatever the socket is doing is
+  // cancelled and reports a timeout (deadlines.hpp). Re-arming for the same deadline costs nothing.
+  void arm(Clock::time_point deadline) { watch_.arm(deadline); }
+  bool expired() const { return watch_.expired(); }
 
   // Starts connecting to one address (closing the socket of one that refused before): the
   // caller awaits it, before the armed deadline, and hands its error code to connected().
@@ -144,7 +114,7 @@ class Session {
     if (socket_.is_open()) socket_.close(ignored);
     return socket_.async_connect(endpoint, use_tuple);
   }
-  // The connect's error code, timed_out if the watchdog stopped it; empty once connected.
+  // The connect's error code, timed_out if its deadline stopped it; empty once connected.
   boost::system::error_code connected(boost::system::error_code ec) {
     if (ec && expired()) return asio::error::timed_out;
     if (!ec) enable_arrival_times(socket_);
@@ -332,7 +302,7 @@ class Session {
 
   tcp::socket socket_;
   std::unique_ptr<ssl::stream<tcp::socket&>> tls_;  // set once TLS starts
-  std::shared_ptr<Watchdog> watchdog_;
+  Deadlines::Watch watch_;  // after socket_, which it cancels
   smtp::ReplyParser parser_;
   std::unique_ptr<std::array<char, kReadBuffer>> tls_buffer_;  // TLS reads land here while suspended
   std::string pending_;  // bytes received after the last complete reply
