@@ -25,8 +25,8 @@ std::vector<metrics::TargetState> make_states(std::size_t n) {
   r.total_seconds = 0.0021;
   r.greeting_code = 220;
   r.ehlo_code = 250;
-  r.ehlo_lines = {"mx.example.org", "PIPELINING", "SIZE 10240000", "VRFY", "ETRN", "STARTTLS",
-                  "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8"};
+  r.ehlo_text = "mx.example.org\nPIPELINING\nSIZE 10240000\nVRFY\nETRN\nSTARTTLS\nENHANCEDSTATUSCODES\n"
+                "8BITMIME\nDSN\nSMTPUTF8\n";
   r.peer_address = "127.0.0.1";
   classify::Verdict v;
   v.event = classify::Event::success;

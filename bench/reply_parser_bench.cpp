@@ -56,7 +56,7 @@ void BM_EhloKeywords(benchmark::State& state) {
   parser.feed(kEhloReply, consumed);
   const auto reply = parser.take();
   for (auto _ : state) {
-    auto keywords = smtp_exporter::smtp::ehlo_keywords(reply.lines);
+    auto keywords = smtp_exporter::smtp::ehlo_keywords(reply.text);
     benchmark::DoNotOptimize(keywords);
   }
   state.SetItemsProcessed(state.iterations());

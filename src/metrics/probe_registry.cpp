@@ -89,7 +89,7 @@ std::string render_probe(const prober::ProbeResult& result, const classify::Verd
   text.single("probe_smtp_helo_fallback", "1 if the server refused EHLO and HELO was used.", result.helo_fallback);
 
   std::vector<std::string> extensions;
-  extension_labels(result.ehlo_lines, extensions);
+  extension_labels(result.ehlo_text, extensions);
   if (!extensions.empty()) {  // a family without series is left out
     text.family("probe_smtp_ehlo_extension_info", "EHLO keywords the server advertised.");
     for (const auto& e : extensions) text.sample("probe_smtp_ehlo_extension_info", {{"extension", e}}, 1);

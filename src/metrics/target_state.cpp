@@ -19,8 +19,8 @@ void append_label(std::string& out, std::string_view name, std::string_view valu
 
 }  // namespace
 
-void extension_labels(const std::vector<std::string>& ehlo_lines, std::vector<std::string>& out) {
-  out = smtp::ehlo_keywords(ehlo_lines);  // valid, upper case and unique (a repeated series is invalid)
+void extension_labels(std::string_view ehlo_text, std::vector<std::string>& out) {
+  out = smtp::ehlo_keywords(ehlo_text);  // valid, upper case and unique (a repeated series is invalid)
   std::sort(out.begin(), out.end());
   if (out.size() > kMaxExtensionLabels) out.resize(kMaxExtensionLabels);
 }
@@ -68,9 +68,9 @@ void TargetState::record(const prober::ProbeResult& result, const classify::Verd
     ++failures_[prober::failure_index(verdict.reason)];
   }
 
-  if (result.ehlo_lines != ehlo_lines_) {  // a server says the same every time: nothing to redo
-    ehlo_lines_ = result.ehlo_lines;
-    extension_labels(ehlo_lines_, extensions_);
+  if (result.ehlo_text != ehlo_text_) {  // a server says the same every time: nothing to redo
+    ehlo_text_ = result.ehlo_text;
+    extension_labels(ehlo_text_, extensions_);
   }
   if (result.tls) tls_ = result.tls;
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,9 +23,9 @@ struct TargetIdentity {
 
 // The EHLO keywords a server advertised become label values, so the server decides their
 // cardinality: keep only RFC 5321 keywords, upper case, sorted, unique, at most this many.
-// `ehlo_lines`: the lines of the EHLO reply (ProbeResult::ehlo_lines).
+// `ehlo_text`: the text of the EHLO reply (ProbeResult::ehlo_text).
 inline constexpr std::size_t kMaxExtensionLabels = 32;
-void extension_labels(const std::vector<std::string>& ehlo_lines, std::vector<std::string>& out);
+void extension_labels(std::string_view ehlo_text, std::vector<std::string>& out);
 
 class TargetState {
  public:
@@ -73,7 +74,7 @@ class TargetState {
   std::array<std::uint64_t, prober::kFailureCount> failures_{};
   std::array<double, prober::kPhaseCount> phases_{};
   std::vector<std::string> extensions_;
-  std::vector<std::string> ehlo_lines_;  // the EHLO reply extensions_ was made from
+  std::string ehlo_text_;  // the EHLO reply extensions_ was made from
   int greeting_code_ = 0;
   int ehlo_code_ = 0;
   bool has_run_ = false;

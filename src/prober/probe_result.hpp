@@ -78,9 +78,10 @@ struct ProbeResult {
   int greeting_code = 0;  // last greeting reply code, 0 if none
   int ehlo_code = 0;      // last EHLO (or HELO) reply code, 0 if none
   bool helo_fallback = false;
-  // The lines of the last EHLO reply: the domain, then one per extension ("SIZE 1000"); empty
-  // after a HELO fallback. smtp::ehlo_keywords() takes the keywords from them.
-  std::vector<std::string> ehlo_lines;
+  // The text of the last EHLO reply (smtp::Reply::text): the domain, then one line per
+  // extension ("SIZE 1000"); empty after a HELO fallback. smtp::ehlo_keywords() takes the
+  // keywords from it.
+  std::string ehlo_text;
 
   // A failure the prober saw itself (timeouts, refusals, protocol errors, banner mismatch).
   // none if the dialog ran; the QoS classification then decides on the latency.

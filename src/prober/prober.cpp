@@ -93,6 +93,16 @@ struct ReadOutcome {
   Clock::time_point at;  // when the bytes that completed the reply arrived
 };
 
+// A read that ended without a reply. (A function, not a braced temporary in co_return: g++ 12
+// mishandles those in coroutines.)
+ReadOutcome failed_read(ReadStatus status, std::string detail) {
+  ReadOutcome outcome;
+  outcome.status = status;
+  outcome.detail = std::move(detail);
+  outcome.at = Clock::now();
+  return outcome;
+}
+
 // The state of one SMTP session: the socket (TLS once started), the reply parser and the
 // result being filled.
 class Session {
@@ -196,9 +206,7 @@ class Session {
       }
       if (ec) {
         note(expired() ? "timed out writing" : "write failed: " + ec.message());
-        ReadOutcome outcome;
-        outcome.detail = "write failed";
-        co_return outcome;
+        co_return failed_read(ReadStatus::closed, "write failed");
       }
     }
     // Plain TCP reads are stamped with the kernel's arrival time (stamped_read.hpp) and land
@@ -227,7 +235,7 @@ class Session {
         }
         if (status == smtp::ReplyParser::Status::error) {
           note("protocol error: " + parser_.error());
-          co_return ReadOutcome{ReadStatus::malformed, {}, parser_.error(), Clock::now()};
+          co_return failed_read(ReadStatus::malformed, parser_.error());
         }
       }
       arm(deadline);
@@ -254,13 +262,13 @@ class Session {
       }
       if (ec && expired()) {
         note("timed out waiting for a reply");
-        co_return ReadOutcome{ReadStatus::timeout, {}, "timed out waiting for a reply", Clock::now()};
+        co_return failed_read(ReadStatus::timeout, "timed out waiting for a reply");
       }
       if (ec) {
         const bool closed = ec == asio::error::eof || ec == ssl::error::stream_truncated;
         const std::string what = closed ? "connection closed by the server" : "read failed: " + ec.message();
         note(what);
-        co_return ReadOutcome{ReadStatus::closed, {}, what, Clock::now()};
+        co_return failed_read(ReadStatus::closed, what);
       }
     }
   }
@@ -294,9 +302,10 @@ class Session {
 
   void log_reply(const smtp::Reply& reply) {
     if (!transcript_) return;
-    for (std::size_t i = 0; i < reply.lines.size(); ++i) {
-      const char sep = i + 1 < reply.lines.size() ? '-' : ' ';
-      log('<', std::to_string(reply.code) + sep + reply.lines[i]);
+    const auto lines = smtp::reply_lines(reply.text);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const char sep = i + 1 < lines.size() ? '-' : ' ';
+      log('<', std::to_string(reply.code) + sep + std::string(lines[i]));
     }
   }
 
@@ -552,20 +561,21 @@ class Probe {
                      "greeting answered " + std::to_string(greeting.reply.code) + " instead of 220",
                      greeting.reply.code != 421);
     }
-    banner_ok = !module_.expect_banner_re || std::regex_search(greeting.reply.lines.front(), *module_.expect_banner_re);
+    const std::string_view banner = smtp::first_line(greeting.reply.text);
+    banner_ok = !module_.expect_banner_re || std::regex_search(banner.begin(), banner.end(), *module_.expect_banner_re);
     return Ending{};
   }
 
   // What the reply to EHLO (or to HELO, the fallback) says: the phase time, the code and the
-  // reply lines (the extensions); anything but 250 is the failure returned.
+  // reply's text (the extensions); anything but 250 is the failure returned.
   Ending judge_ehlo(ReadOutcome& ehlo, Clock::time_point ehlo_start) {
     phase(Phase::ehlo) += seconds_between(ehlo_start, ehlo.status == ReadStatus::ok ? ehlo.at : Clock::now());
     const std::string_view verb = result_.helo_fallback ? "HELO" : "EHLO";
     if (ehlo.status != ReadStatus::ok) return read_failure(ehlo, Failure::ehlo_timeout, verb);
     result_.ehlo_code = ehlo.reply.code;
     last_ehlo_at_ = ehlo.at;
-    if (result_.helo_fallback) result_.ehlo_lines.clear();
-    else result_.ehlo_lines = std::move(ehlo.reply.lines);  // keywords are taken where needed
+    if (result_.helo_fallback) result_.ehlo_text.clear();
+    else result_.ehlo_text = std::move(ehlo.reply.text);  // keywords are taken where needed
     if (ehlo.reply.code == 250) return Ending{};
     return refusal(ehlo.reply.code >= 400 ? Failure::ehlo_rejected : Failure::protocol_error,
                    std::string(verb) + " answered " + std::to_string(ehlo.reply.code), ehlo.reply.code != 421);
@@ -573,7 +583,7 @@ class Probe {
 
   // STARTTLS and the handshake; the caller says EHLO again.
   asio::awaitable<Ending> starttls() {
-    const auto keywords = smtp::ehlo_keywords(result_.ehlo_lines);
+    const auto keywords = smtp::ehlo_keywords(result_.ehlo_text);
     if (std::find(keywords.begin(), keywords.end(), "STARTTLS") == keywords.end()) {
       co_return refusal(Failure::starttls_not_offered, "STARTTLS is not advertised", true);
     }
@@ -589,7 +599,7 @@ class Probe {
       co_return refusal(Failure::protocol_error, "data after the STARTTLS reply, before TLS", false);
     }
     Ending ending = co_await handshake();
-    if (ending.failure == Failure::none) result_.ehlo_lines.clear();  // RFC 3207: forget what was said before TLS
+    if (ending.failure == Failure::none) result_.ehlo_text.clear();  // RFC 3207: forget what was said before TLS
     co_return ending;
   }
 

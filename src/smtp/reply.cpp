@@ -7,6 +7,7 @@ namespace smtp_exporter::smtp {
 void ReplyParser::reset() {
   line_.clear();
   reply_ = {};
+  lines_ = 0;
   reply_bytes_ = 0;
   complete_ = false;
   error_.clear();
@@ -44,11 +45,8 @@ ReplyParser::Status ReplyParser::feed(std::string_view data, std::size_t& consum
       return Status::need_more;
     }
     consumed += lf + 1;
-    // A reply usually arrives whole: room for every line there is, in one allocation.
-    if (reply_.lines.empty()) {
-      const auto lines = static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n'));
-      reply_.lines.reserve(std::min(lines, limits_.max_lines));
-    }
+    // A reply usually arrives whole: room for all of its text, in one allocation.
+    if (lines_ == 0) reply_.text.reserve(std::min(rest.size(), limits_.max_reply));
     Status s = Status::need_more;
     if (line_.empty()) {
       s = finish_line(chunk);  // the usual case: the whole line in one read, parsed in place
@@ -70,7 +68,7 @@ ReplyParser::Status ReplyParser::finish_line(std::string_view line) {
     ++bare_lf_;  // tolerated, but counted
   }
   reply_bytes_ += line.size() + 2;
-  if (reply_bytes_ > limits_.max_reply || reply_.lines.size() >= limits_.max_lines) {
+  if (reply_bytes_ > limits_.max_reply || lines_ >= limits_.max_lines) {
     error_ = "reply larger than " + std::to_string(limits_.max_reply) + " octets or " +
              std::to_string(limits_.max_lines) + " lines";
     return Status::error;
@@ -86,13 +84,15 @@ ReplyParser::Status ReplyParser::finish_line(std::string_view line) {
     error_ = "malformed reply line (bad separator after code)";
     return Status::error;
   }
-  if (!reply_.lines.empty() && code != reply_.code) {
+  if (lines_ > 0 && code != reply_.code) {
     error_ = "reply code changed within one reply (" + std::to_string(reply_.code) + " then " +
              std::to_string(code) + ")";
     return Status::error;
   }
   reply_.code = code;
-  reply_.lines.emplace_back(line.size() > 4 ? line.substr(4) : std::string_view());
+  if (line.size() > 4) reply_.text.append(line.substr(4));
+  reply_.text += '\n';
+  ++lines_;
   if (sep == ' ') {
     complete_ = true;
     return Status::complete;
@@ -105,9 +105,19 @@ bool is_ehlo_keyword(std::string_view keyword) {
          std::all_of(keyword.begin(), keyword.end(), [](char c) { return is_alnum(c) || c == '-'; });
 }
 
-std::vector<std::string> ehlo_keywords(const std::vector<std::string>& lines) {
+std::vector<std::string_view> reply_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (std::size_t begin = 0, end = 0; (end = text.find('\n', begin)) != std::string_view::npos; begin = end + 1) {
+    lines.push_back(text.substr(begin, end - begin));
+  }
+  return lines;
+}
+
+std::string_view first_line(std::string_view text) { return text.substr(0, text.find('\n')); }
+
+std::vector<std::string> ehlo_keywords(std::string_view text) {
   std::vector<std::string> out;
-  if (lines.size() > 1) out.reserve(lines.size() - 1);
+  const auto lines = reply_lines(text);
   for (std::size_t i = 1; i < lines.size(); ++i) {
     const std::string_view line = lines[i];
     std::size_t b = 0;

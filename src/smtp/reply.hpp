@@ -9,9 +9,16 @@
 namespace smtp_exporter::smtp {
 
 struct Reply {
-  int code = 0;                     // 100..599
-  std::vector<std::string> lines;   // text of each line, without code, separator and line end
+  int code = 0;  // 100..599
+  // The text of every line, without code, separator and line end, each line ended by '\n' (a
+  // line cannot hold one): "250-mx.example.org\r\n250 SIZE 1000\r\n" has the text
+  // "mx.example.org\nSIZE 1000\n". One string for the whole reply, not one per line.
+  std::string text;
 };
+
+// The lines of a Reply::text, in order, as views into it.
+std::vector<std::string_view> reply_lines(std::string_view text);
+std::string_view first_line(std::string_view text);
 
 // Caps that keep a hostile server from growing our buffers without bound.
 struct ReplyLimits {
@@ -43,6 +50,7 @@ class ReplyParser {
   ReplyLimits limits_;
   std::string line_;        // the start of a line that arrived in pieces
   Reply reply_;
+  std::size_t lines_ = 0;   // in reply_
   std::size_t reply_bytes_ = 0;
   bool complete_ = false;
   std::size_t bare_lf_ = 0;
@@ -53,9 +61,9 @@ class ReplyParser {
 // believed. Anything else must not reach a metric label.
 bool is_ehlo_keyword(std::string_view keyword);
 
-// EHLO keywords from the lines of an EHLO reply: every line but the first (the domain),
-// keyword only, upper-cased, de-duplicated, in order. "250-size 1000" -> "SIZE". Invalid
-// keywords are skipped.
-std::vector<std::string> ehlo_keywords(const std::vector<std::string>& lines);
+// EHLO keywords from the text of an EHLO reply (Reply::text): every line but the first (the
+// domain), keyword only, upper-cased, de-duplicated, in order. "250-size 1000" -> "SIZE".
+// Invalid keywords are skipped.
+std::vector<std::string> ehlo_keywords(std::string_view text);
 
 }  // namespace smtp_exporter::smtp

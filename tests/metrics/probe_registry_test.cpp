@@ -70,7 +70,7 @@ TEST(RenderProbe, FailedProbeWithoutA250) {
 
 TEST(RenderProbe, NoRawTextInLabels) {
   auto r = test::passed_probe(0.1);
-  r.ehlo_lines = {"mx.example.org", "AUTH PLAIN LOGIN", "x\"y", "SIZE"};
+  r.ehlo_text = "mx.example.org\nAUTH PLAIN LOGIN\nx\"y\nSIZE\n";
   r.detail = "secret detail";
   const auto text = render_probe(r, test::verdict(Event::success), 1);
   EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("secret")));

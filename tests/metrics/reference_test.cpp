@@ -147,7 +147,7 @@ TEST(Reference, AfterMixedProbes) {
   b.record(test::failed_probe(Failure::resolve), test::verdict(Event::failed, Failure::resolve), 1700000001.125);
   auto helo = test::passed_probe(4.0);
   helo.helo_fallback = true;
-  helo.ehlo_lines.clear();
+  helo.ehlo_text.clear();
   c.record(helo, test::verdict(Event::qos_warning), 1700000002);
   expect_same_as_prometheus_cpp({&a, &b, &c});
 }

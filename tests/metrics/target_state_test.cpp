@@ -137,20 +137,19 @@ TEST(TargetState, ExtensionsReplacedEachProbe) {
   auto s = make_state();
   auto r = passed_probe(0.1);
   s.record(r, verdict(Event::success), 1);
-  r.ehlo_lines = {"mx.example.org", "SIZE 1000", "AUTH PLAIN"};
+  r.ehlo_text = "mx.example.org\nSIZE 1000\nAUTH PLAIN\n";
   s.record(r, verdict(Event::success), 2);
   EXPECT_THAT(s.extensions(), ElementsAre("AUTH", "SIZE"));
 }
 
 TEST(ExtensionLabels, OnlyKeywordsUpperSortedUniqueBounded) {
   std::vector<std::string> out{"stale"};
-  extension_labels({"mx.example.org", "size", "SIZE 1000", "X-EXPS", "-BAD", "quote\"", "", "8BITMIME",
-                    std::string(65, 'A')},
+  extension_labels("mx.example.org\nsize\nSIZE 1000\nX-EXPS\n-BAD\nquote\"\n\n8BITMIME\n" + std::string(65, 'A') + "\n",
                    out);
   EXPECT_THAT(out, ElementsAre("8BITMIME", "SIZE", "X-EXPS"));
 
-  std::vector<std::string> many{"mx.example.org"};
-  for (int i = 0; i < 100; ++i) many.push_back("X" + std::to_string(i));
+  std::string many = "mx.example.org\n";
+  for (int i = 0; i < 100; ++i) many += "X" + std::to_string(i) + "\n";
   extension_labels(many, out);
   EXPECT_EQ(out.size(), kMaxExtensionLabels);
 }

@@ -17,7 +17,7 @@ inline prober::ProbeResult passed_probe(double latency) {
   r.ehlo_latency_seconds = latency;
   r.greeting_code = 220;
   r.ehlo_code = 250;
-  r.ehlo_lines = {"mx.example.org", "PIPELINING", "8BITMIME", "STARTTLS"};
+  r.ehlo_text = "mx.example.org\nPIPELINING\n8BITMIME\nSTARTTLS\n";
   r.peer_address = "192.0.2.25";
   return r;
 }

@@ -90,7 +90,7 @@ TEST(WriteTargets, AppendsToWhatIsThere) {
 TEST(WriteTargets, Golden) {
   TargetState s({"mx1:25", "smtp_ehlo", {{"note", "a\"b\\c\nd"}}}, {1, 2}, 1);
   auto r = test::passed_probe(1.0);  // exactly qos: the le="1" bucket
-  r.ehlo_lines = {"mx1", "PIPELINING", "8BITMIME"};
+  r.ehlo_text = "mx1\nPIPELINING\n8BITMIME\n";
   s.record(r, test::verdict(Event::success), 1700000000.5);
   s.record(test::failed_probe(Failure::connect_refused),
            test::verdict(Event::failed, Failure::connect_refused), 1700000060);

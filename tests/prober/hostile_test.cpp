@@ -120,7 +120,7 @@ TEST(Hostile, HundredsOfThousandsOfContinuationLinesStopAtTheReplyCap) {
     EXPECT_EQ(r.failure, Failure::protocol_error) << r.detail;
     EXPECT_NE(r.detail.find("1000 lines"), std::string::npos) << r.detail;
     EXPECT_FALSE(r.ehlo_latency_seconds);
-    EXPECT_TRUE(smtp::ehlo_keywords(r.ehlo_lines).empty());
+    EXPECT_TRUE(smtp::ehlo_keywords(r.ehlo_text).empty());
     EXPECT_LT(r.total_seconds, 1.0);
     EXPECT_EQ(verdict_of(r, module), failed(Failure::protocol_error));
   }
@@ -173,7 +173,7 @@ TEST(Hostile, EightBitTextInTheGreetingIsASuccess) {
     const auto d = probe_script(answering(greeting, "250-mx.example.org \xe4\xf6\xfc\r\n250 8BITMIME\r\n"), module, run);
     ASSERT_TRUE(d);
     EXPECT_EQ(d->result.failure, Failure::none) << d->result.detail;
-    EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_lines), (Lines{"8BITMIME"}));
+    EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_text), (Lines{"8BITMIME"}));
     EXPECT_EQ(verdict_of(d->result, module), kSuccess);
   }
 }
@@ -215,7 +215,7 @@ TEST(Hostile, BannerWithTheCurrentTimeIsASuccessEveryTime) {
     const auto d = probe_script(answering(greeting, "250-mx.example.org\r\n250 DSN\r\n"), module);
     ASSERT_TRUE(d);
     EXPECT_EQ(d->result.failure, Failure::none) << d->result.detail;
-    EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_lines), (Lines{"DSN"}));
+    EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_text), (Lines{"DSN"}));
     EXPECT_EQ(verdict_of(d->result, module), kSuccess);
   }
 }
@@ -236,7 +236,7 @@ TEST(Hostile, CapabilitiesInMixedCaseAndOddSpacingAreNormalised) {
                               module);
   ASSERT_TRUE(d);
   EXPECT_EQ(d->result.failure, Failure::none) << d->result.detail;
-  EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_lines), (Lines{"STARTTLS", "SIZE", "CHUNKING"}));
+  EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_text), (Lines{"STARTTLS", "SIZE", "CHUNKING"}));
   EXPECT_EQ(verdict_of(d->result, module), kSuccess);
 }
 

@@ -51,7 +51,7 @@ TEST(ProberDialog, HealthySessionReadsEveryExtensionLineAndSucceeds) {
   EXPECT_EQ(r.greeting_code, 220);
   EXPECT_EQ(r.ehlo_code, 250);
   EXPECT_FALSE(r.helo_fallback);
-  EXPECT_EQ(smtp::ehlo_keywords(r.ehlo_lines), (Lines{"PIPELINING", "SIZE", "8BITMIME", "AUTH", "STARTTLS"}));
+  EXPECT_EQ(smtp::ehlo_keywords(r.ehlo_text), (Lines{"PIPELINING", "SIZE", "8BITMIME", "AUTH", "STARTTLS"}));
   EXPECT_EQ(r.peer_address, "127.0.0.1");
   EXPECT_EQ(r.bare_lf_lines, 0u);
   EXPECT_TRUE(r.transcript.empty());  // not asked for
@@ -78,7 +78,7 @@ TEST(ProberDialog, FinalEhloLineWithoutTextIsSuccess) {
     ASSERT_TRUE(d);
     EXPECT_EQ(d->result.failure, Failure::none) << d->result.detail;
     EXPECT_EQ(d->result.ehlo_code, 250);
-    EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_lines), (Lines{"PIPELINING"}));
+    EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_text), (Lines{"PIPELINING"}));
     EXPECT_EQ(verdict_of(d->result, module), kSuccess);
   }
 }
@@ -187,7 +187,7 @@ TEST(ProberDialog, EhloRefusedByAnOldServerFallsBackToHelo) {
     EXPECT_EQ(d->result.failure, Failure::none) << d->result.detail;
     EXPECT_TRUE(d->result.helo_fallback);
     EXPECT_EQ(d->result.ehlo_code, 250);
-    EXPECT_TRUE(smtp::ehlo_keywords(d->result.ehlo_lines).empty());
+    EXPECT_TRUE(smtp::ehlo_keywords(d->result.ehlo_text).empty());
     EXPECT_EQ(d->server.lines, (Lines{kEhloLine, kHeloLine, kQuitLine}));
     EXPECT_EQ(verdict_of(d->result, module), kSuccess);
   }
@@ -310,7 +310,7 @@ TEST(ProberDialog, LinesLongerThanTheRfcLimitAreTolerated) {
                               module);
   ASSERT_TRUE(d);
   EXPECT_EQ(d->result.failure, Failure::none) << d->result.detail;
-  EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_lines), (Lines{"SIZE"}));
+  EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_text), (Lines{"SIZE"}));
   EXPECT_EQ(verdict_of(d->result, module), kSuccess);
 }
 
@@ -326,7 +326,7 @@ TEST(ProberDialog, BareLfLineEndsAreAcceptedAndCounted) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->result.failure, Failure::none) << d->result.detail;
   EXPECT_EQ(d->result.bare_lf_lines, 2u);
-  EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_lines), (Lines{"SIZE"}));
+  EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_text), (Lines{"SIZE"}));
   EXPECT_EQ(d->server.lines, (Lines{kEhloLine, kQuitLine}));  // we still send CRLF
   EXPECT_EQ(verdict_of(d->result, module), kSuccess);
 }
@@ -342,7 +342,7 @@ TEST(ProberDialog, EhloReplyArrivingByteByByteIsParsed) {
                               module);
   ASSERT_TRUE(d);
   EXPECT_EQ(d->result.failure, Failure::none) << d->result.detail;
-  EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_lines), (Lines{"DSN", "CHUNKING"}));
+  EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_text), (Lines{"DSN", "CHUNKING"}));
   expect_silent_until(d->server, kGreeting.size());
 }
 
@@ -376,7 +376,7 @@ TEST(ProberDialog, ExpectBannerNotMatchingFailsAfterACompleteDialog) {
   EXPECT_EQ(d->result.failure, Failure::banner_mismatch) << d->result.detail;
   EXPECT_EQ(d->result.ehlo_code, 250);
   EXPECT_TRUE(d->result.ehlo_latency_seconds);
-  EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_lines), (Lines{"PIPELINING"}));
+  EXPECT_EQ(smtp::ehlo_keywords(d->result.ehlo_text), (Lines{"PIPELINING"}));
   EXPECT_EQ(d->server.lines, (Lines{kEhloLine, kQuitLine}));  // still a polite goodbye
   EXPECT_EQ(verdict_of(d->result, module), failed(Failure::banner_mismatch, true));
 }

@@ -34,7 +34,7 @@ TEST_F(ProberSmtpSink, HealthySession) {
   EXPECT_EQ(r->greeting_code, 220);
   EXPECT_EQ(r->ehlo_code, 250);
   for (const char* keyword : {"PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "DSN", "AUTH", "XCLIENT"}) {
-    EXPECT_TRUE(has(smtp::ehlo_keywords(r->ehlo_lines), keyword)) << keyword;
+    EXPECT_TRUE(has(smtp::ehlo_keywords(r->ehlo_text), keyword)) << keyword;
   }
   EXPECT_EQ(r->bare_lf_lines, 0u);
   EXPECT_EQ(verdict_of(*r, module), kSuccess);

@@ -78,8 +78,8 @@ TEST(ProberTls, StarttlsNotAdvertisedBySmtpSinkFailsTheProbe) {
   EXPECT_EQ(r->failure, Failure::starttls_not_offered) << transcript(*r);
   EXPECT_EQ(r->greeting_code, 220);
   EXPECT_EQ(r->ehlo_code, 250);
-  EXPECT_FALSE(has(smtp::ehlo_keywords(r->ehlo_lines), "STARTTLS"));
-  EXPECT_TRUE(has(smtp::ehlo_keywords(r->ehlo_lines), "PIPELINING"));
+  EXPECT_FALSE(has(smtp::ehlo_keywords(r->ehlo_text), "STARTTLS"));
+  EXPECT_TRUE(has(smtp::ehlo_keywords(r->ehlo_text), "PIPELINING"));
   EXPECT_FALSE(r->tls);
   EXPECT_EQ(phase(*r, Phase::starttls), 0.0);
   EXPECT_EQ(phase(*r, Phase::tls), 0.0);
@@ -292,7 +292,7 @@ TEST_F(ProberTlsServer, StarttlsWithTheCaSucceedsAndReportsThePostTlsExtensions)
   const auto& r = d->result;
   EXPECT_EQ(r.failure, Failure::none) << transcript(r);
   EXPECT_EQ(r.ehlo_code, 250);
-  EXPECT_EQ(smtp::ehlo_keywords(r.ehlo_lines), kPostTlsExtensions);  // not the pre-TLS list with STARTTLS
+  EXPECT_EQ(smtp::ehlo_keywords(r.ehlo_text), kPostTlsExtensions);  // not the pre-TLS list with STARTTLS
   EXPECT_GT(phase(r, Phase::tls), 0.0);
   EXPECT_GT(phase(r, Phase::starttls), 0.0);
   // The greeting is stamped with the kernel's arrival time: a greeting that arrived before the
@@ -351,7 +351,7 @@ TEST_F(ProberTlsServer, InsecureSkipVerifySucceedsAndSaysTheCertificateIsNotVeri
   ASSERT_TRUE(r.tls);
   EXPECT_FALSE(r.tls->verified);
   expect_facts_of(*r.tls, *self_signed_);
-  EXPECT_EQ(smtp::ehlo_keywords(r.ehlo_lines), kPostTlsExtensions);
+  EXPECT_EQ(smtp::ehlo_keywords(r.ehlo_text), kPostTlsExtensions);
   EXPECT_EQ(verdict_of(r, module), kSuccess);
 }
 
@@ -407,7 +407,7 @@ TEST_F(ProberTlsServer, ImplicitTlsSucceeds) {
   const auto& r = d->result;
   EXPECT_EQ(r.failure, Failure::none) << transcript(r);
   EXPECT_EQ(r.greeting_code, 220);
-  EXPECT_EQ(smtp::ehlo_keywords(r.ehlo_lines), kPostTlsExtensions);
+  EXPECT_EQ(smtp::ehlo_keywords(r.ehlo_text), kPostTlsExtensions);
   EXPECT_GT(phase(r, Phase::tls), 0.0);
   EXPECT_GT(phase(r, Phase::greeting), 0.0);
   EXPECT_EQ(phase(r, Phase::starttls), 0.0);

@@ -40,8 +40,8 @@ TEST(ReplyParser, SingleLine) {
   const auto r = parse("220 mx.example.org ESMTP\r\n");
   ASSERT_EQ(r.status, Status::complete);
   EXPECT_EQ(r.reply.code, 220);
-  ASSERT_EQ(r.reply.lines.size(), 1u);
-  EXPECT_EQ(r.reply.lines[0], "mx.example.org ESMTP");
+  EXPECT_EQ(r.reply.text, "mx.example.org ESMTP\n");
+  EXPECT_EQ(first_line(r.reply.text), "mx.example.org ESMTP");
 }
 
 TEST(ReplyParser, MultiLineStopsAtFinalLine) {
@@ -50,7 +50,8 @@ TEST(ReplyParser, MultiLineStopsAtFinalLine) {
     const auto r = parse(input, bytewise);
     ASSERT_EQ(r.status, Status::complete);
     EXPECT_EQ(r.reply.code, 250);
-    EXPECT_EQ(r.reply.lines, (std::vector<std::string>{"mx.example.org", "PIPELINING", "STARTTLS"}));
+    EXPECT_EQ(r.reply.text, "mx.example.org\nPIPELINING\nSTARTTLS\n");
+    EXPECT_EQ(reply_lines(r.reply.text), (std::vector<std::string_view>{"mx.example.org", "PIPELINING", "STARTTLS"}));
     EXPECT_EQ(r.consumed, input.size() - std::string("221 bye\r\n").size());
   }
 }
@@ -60,14 +61,15 @@ TEST(ReplyParser, BareCodeAndEmptyText) {
     const auto r = parse(input);
     ASSERT_EQ(r.status, Status::complete) << input;
     EXPECT_EQ(r.reply.code, 250);
-    EXPECT_EQ(r.reply.lines, std::vector<std::string>{""});
+    EXPECT_EQ(r.reply.text, "\n");
+    EXPECT_EQ(reply_lines(r.reply.text), std::vector<std::string_view>{""});
   }
 }
 
 TEST(ReplyParser, BareLfAcceptedAndCounted) {
   const auto r = parse("250-a\n250-b\r\n250 c\n");
   ASSERT_EQ(r.status, Status::complete);
-  EXPECT_EQ(r.reply.lines.size(), 3u);
+  EXPECT_EQ(r.reply.text, "a\nb\nc\n");
   EXPECT_EQ(r.bare_lf, 2u);
 }
 
@@ -125,14 +127,16 @@ TEST(ReplyParser, TakeResetsForTheNextReply) {
 }
 
 TEST(EhloKeywords, FromEveryLineButTheFirst) {
-  Reply r{250, {"mx.example.org greets you", "PIPELINING", "size 10240000", " 8bitmime", "AUTH=LOGIN",
-                "AUTH LOGIN PLAIN", "", "-bad", "ENHANCEDSTATUSCODES", "STARTTLS"}};
-  EXPECT_EQ(ehlo_keywords(r.lines), (std::vector<std::string>{"PIPELINING", "SIZE", "8BITMIME", "AUTH",
+  const std::string text =
+      "mx.example.org greets you\nPIPELINING\nsize 10240000\n 8bitmime\nAUTH=LOGIN\nAUTH LOGIN PLAIN\n\n-bad\n"
+      "ENHANCEDSTATUSCODES\nSTARTTLS\n";
+  EXPECT_EQ(ehlo_keywords(text), (std::vector<std::string>{"PIPELINING", "SIZE", "8BITMIME", "AUTH",
                                                          "ENHANCEDSTATUSCODES", "STARTTLS"}));
 }
 
 TEST(EhloKeywords, SingleLineReplyHasNone) {
-  EXPECT_TRUE(ehlo_keywords({"mx.example.org"}).empty());
+  EXPECT_TRUE(ehlo_keywords("mx.example.org\n").empty());
+  EXPECT_TRUE(ehlo_keywords("").empty());
 }
 
 }  // namespace
