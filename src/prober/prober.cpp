@@ -273,7 +273,6 @@ class Session {
     }
   }
 
-
   // Writes what the socket takes of the command line now: a plain-TCP line goes at once when
   // the socket takes it whole (a fresh connection always does), with no wait. What is left
   // (all of it over TLS) is copied to line_ for the caller to write.

@@ -15,10 +15,8 @@ std::optional<ProbeSlots::Slot> ProbeSlots::try_acquire() {
 }
 
 asio::awaitable<ProbeSlots::Slot> ProbeSlots::acquire() {
-  if (in_use_ < capacity_ && waiters_.empty()) {
-    ++in_use_;
-    co_return Slot(this);
-  }
+  std::optional<Slot> free_now = try_acquire();
+  if (free_now) co_return std::move(*free_now);
   // Wait on a timer that never expires; wake() cancels it once the slot is ours.
   asio::steady_timer ticket(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
   waiters_.push_back(&ticket);
