@@ -53,14 +53,16 @@ Outcome parse(std::string_view data, std::size_t piece, const ReplyLimits& limit
       if (status == ReplyParser::Status::complete) {
         Reply r = parser.take();
         check(r.code >= 100 && r.code <= 599);
-        check(!r.lines.empty() && r.lines.size() <= limits.max_lines);
+        const auto lines = smtp_exporter::smtp::reply_lines(r.text);
+        check(!r.text.empty() && r.text.back() == '\n');  // every line ends in the text
+        check(!lines.empty() && lines.size() <= limits.max_lines);
         std::size_t bytes = 0;
-        for (const auto& line : r.lines) {
+        for (const auto& line : lines) {
           check(line.size() <= limits.max_line);
           bytes += line.size();
         }
         check(bytes <= limits.max_reply);
-        for (const auto& kw : smtp_exporter::smtp::ehlo_keywords(r)) {
+        for (const auto& kw : smtp_exporter::smtp::ehlo_keywords(r.text)) {
           check(!kw.empty() && kw.size() <= 64);
           for (const char c : kw) check((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
         }
@@ -79,7 +81,7 @@ Outcome parse(std::string_view data, std::size_t piece, const ReplyLimits& limit
 bool same(const Outcome& a, const Outcome& b) {
   if (a.error != b.error || a.bare_lf != b.bare_lf || a.replies.size() != b.replies.size()) return false;
   for (std::size_t i = 0; i < a.replies.size(); ++i) {
-    if (a.replies[i].code != b.replies[i].code || a.replies[i].lines != b.replies[i].lines) return false;
+    if (a.replies[i].code != b.replies[i].code || a.replies[i].text != b.replies[i].text) return false;
   }
   return true;
 }
