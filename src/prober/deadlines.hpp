@@ -37,7 +37,6 @@ class Deadlines : public boost::asio::execution_context::service {
     // Operations from here on end by `deadline`. Re-arming for the same deadline costs nothing.
     void arm(Clock::time_point deadline);
     bool expired() const { return expired_; }
-    Clock::time_point deadline() const { return deadline_; }
 
    private:
     friend class Deadlines;
