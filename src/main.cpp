@@ -186,6 +186,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   io.run();
+  app.join_threads();
   io.shutdown();
   se::log::info("stopped");
   return 0;

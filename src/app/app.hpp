@@ -91,6 +91,8 @@ class App {
   // Listens, starts the probe loops and handles SIGHUP/SIGINT/SIGTERM. Throws on bind errors.
   void start();
   boost::asio::ip::tcp::endpoint local_endpoint() const { return server_.local_endpoint(); }
+  // After the io_context has stopped, before it is shut down (see http::Server::join_threads).
+  void join_threads() { server_.join_threads(); }
 
  private:
   using Clock = std::chrono::steady_clock;

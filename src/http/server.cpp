@@ -146,6 +146,10 @@ void Server::listen(std::string_view listen_address) {
   asio::co_spawn(executor_, accept_loop(), asio::detached);
 }
 
+void Server::join_threads() {
+  if (bcrypt_thread_) bcrypt_thread_->join();
+}
+
 tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
 
 asio::awaitable<void> Server::accept_loop() {

@@ -67,6 +67,10 @@ class Server {
   // request, the new one is closed instead. 0: no limit.
   void set_max_connections(std::size_t n) { max_connections_ = n; }
   std::size_t open_connections() const { return connections_.size(); }
+  // Lets a password check still running on the bcrypt thread finish. Call it once the io_context
+  // has stopped and before it is shut down: the coroutine that waited for the check is then in the
+  // io_context's queue, and is destroyed with it while the server still exists.
+  void join_threads();
 
  private:
   boost::asio::awaitable<void> accept_loop();
