@@ -23,13 +23,15 @@ cmake --build "$ASAN_BUILD_DIR" -j"$(nproc)"
 (cd "$ASAN_BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@")
 
 # ThreadSanitizer for the code that runs on more than one thread (the resolver's thread, the
-# bcrypt thread of basic auth) and for the binary end to end over TLS and plain HTTP.
+# bcrypt thread of basic auth, the HTTP server's tests with a client thread) and for the binary
+# end to end over TLS and plain HTTP.
 TSAN_BUILD_DIR=${TSAN_BUILD_DIR:-$ROOT/build-tsan}
 cmake -S "$ROOT" -B "$TSAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTP_EXPORTER_SANITIZE_THREAD=ON \
   -DSMTP_EXPORTER_BUILD_TESTS=ON -DSMTP_EXPORTER_BUILD_BENCH=OFF >/dev/null
-cmake --build "$TSAN_BUILD_DIR" -j"$(nproc)" --target smtp_exporter prober_test web_test
+cmake --build "$TSAN_BUILD_DIR" -j"$(nproc)" --target smtp_exporter prober_test web_test http_test
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:exitcode=66}
 "$TSAN_BUILD_DIR/tests/prober_test" --gtest_brief=1
+"$TSAN_BUILD_DIR/tests/http_test" --gtest_brief=1
 "$TSAN_BUILD_DIR/tests/web_test" --gtest_brief=1
 /usr/bin/python3 "$ROOT/tests/e2e/test_web_config.py" "$TSAN_BUILD_DIR/smtp_exporter"
 /usr/bin/python3 "$ROOT/tests/e2e/test_exporter.py" "$TSAN_BUILD_DIR/smtp_exporter"

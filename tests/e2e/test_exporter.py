@@ -210,6 +210,46 @@ targets:
         self.assertLessEqual(event(s, "new", "5509"), 1)
 
 
+class ScrapeWhileProbingTest(unittest.TestCase):
+    """/metrics is written in pieces while probes keep finishing between them: every body stays
+    whole and strict, plain and gzipped (ThreadSanitizer runs this file too)."""
+
+    def test_scrapes_during_probes(self):
+        import gzip
+        import urllib.request
+        sink = SmtpSink()
+        try:
+            targets = "".join(f"  - {{name: t{i:03d}, address: \"127.0.0.1:{sink.port}\"}}\n" for i in range(300))
+            exporter = Exporter(BINARY, f"""
+global: {{mode: interval, interval: 500ms}}
+modules:
+  smtp_ehlo: {{qos_timeout: 2s, timeout: 5s, ehlo_name: probe.example.org}}
+targets:
+{targets}""")
+            try:
+                wait_until(lambda: value(exporter.metrics(), "smtp_probe_events_total", target="t299", event="5510") > 0,
+                           timeout=20, what="the last target probed once")
+                first = exporter.metrics()
+                before = sum(event(first, f"t{i:03d}", "5510") for i in range(300))
+                for i in range(12):
+                    headers = {"Accept-Encoding": "gzip"} if i % 2 else {}
+                    req = urllib.request.Request(exporter.url + "/metrics", headers=headers)
+                    with urllib.request.urlopen(req, timeout=30) as resp:
+                        raw = resp.read()
+                        text = gzip.decompress(raw) if i % 2 else raw
+                    s = parse_samples(text.decode())
+                    self.assertEqual(value(s, "smtp_exporter_targets"), 300)  # the last family: whole body
+                    self.assertEqual(len([k for k in s if k[0] == "smtp_probe_success"]), 300)
+                    time.sleep(0.1)
+                last = exporter.metrics()
+                after = sum(event(last, f"t{i:03d}", "5510") for i in range(300))
+                self.assertGreater(after, before)  # probes went on meanwhile
+            finally:
+                exporter.stop()
+        finally:
+            sink.stop()
+
+
 class ScrapeModeTest(unittest.TestCase):
     def test_each_scrape_probes_every_target(self):
         sink = SmtpSink()
