@@ -37,7 +37,7 @@ if [ $# -ge 1 ]; then
 else
   echo "== building Release into $BUILD"
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  targets=(smtp_exporter smtp_exporter_bench_floor_client smtp_exporter_bench_delay_server)
+  targets=(smtp_exporter smtp_exporter_bench_floor_client smtp_exporter_bench_delay_server smtp_exporter_bench_http_floor)
   part 5 && targets+=(smtp_exporter_bench_reply_parser smtp_exporter_bench_render)
   cmake --build "$BUILD" -j"$(nproc)" --target "${targets[@]}"
   EXPORTER=$BUILD/smtp_exporter
@@ -150,6 +150,7 @@ note() { python3 -c 'import json,sys; print(json.dumps({"kind":"note","text":sys
 
 DELAY_SERVER=$BUILD/bench/smtp_exporter_bench_delay_server
 FLOOR_CLIENT=$BUILD/bench/smtp_exporter_bench_floor_client
+export HTTP_FLOOR=$BUILD/bench/smtp_exporter_bench_http_floor  # measure.py's floor for /metrics over HTTP
 start_delay() {  # port greeting_ms ehlo_ms [log] -> DELAY_PID
   "$DELAY_SERVER" "$@" >"$WORK/delay.$1.out" 2>&1 &
   DELAY_PID=$!; PIDS+=("$DELAY_PID")
