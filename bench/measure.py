@@ -198,25 +198,26 @@ def _scrapes_and_floor(url: str, body: bytes, rounds: int):
     import subprocess
     import tempfile
     binary = os.environ.get("HTTP_FLOOR")
-    if not binary or not os.access(binary, os.X_OK):
-        return [_scrape_discarding(url) for _ in range(rounds)], []
     ours, floor = [], []
     with tempfile.NamedTemporaryFile() as f:
-        f.write(body)
-        f.flush()
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = subprocess.Popen([binary, f.name, str(port), str(rounds)], stdout=subprocess.PIPE, text=True)
+        server = None
+        if binary and os.access(binary, os.X_OK):
+            f.write(body)
+            f.flush()
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            server = subprocess.Popen([binary, f.name, str(port), str(rounds)], stdout=subprocess.PIPE, text=True)
         try:
-            if server.stdout.readline().strip() != "ready":
-                return [_scrape_discarding(url) for _ in range(rounds)], []
+            ready = server is not None and server.stdout.readline().strip() == "ready"
             for _ in range(rounds):
                 ours.append(_scrape_discarding(url))
-                floor.append(_scrape_discarding(f"http://127.0.0.1:{port}/metrics"))
+                if ready:
+                    floor.append(_scrape_discarding(f"http://127.0.0.1:{port}/metrics"))
         finally:
-            server.kill()
-            server.wait()
+            if server is not None:
+                server.kill()
+                server.wait()
     return ours, floor
 
 
