@@ -42,8 +42,9 @@ bool same_series(const TargetEntry& a, const config::Target& b, const config::Mo
 }
 
 metrics::TargetState make_state(const config::Target& target, const config::Module& module) {
-  return metrics::TargetState({target.name, target.module, target.labels}, module.buckets,
-                              std::chrono::duration<double>(module.qos_timeout).count());
+  return metrics::TargetState({target.name, target.module, target.labels},
+                              classify::latency_bounds(module.buckets, module.qos_timeout),
+                              std::chrono::duration<double>(module.qos_timeout).count(), module.step_names());
 }
 
 }  // namespace

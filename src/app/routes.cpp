@@ -7,7 +7,7 @@
 #include "http/gzip.hpp"
 #include "http/query.hpp"
 #include "log/log.hpp"
-#include "metrics/probe_registry.hpp"
+#include "metrics/probe_text.hpp"
 #include "metrics/writer.hpp"
 #include "version.hpp"
 
@@ -198,7 +198,7 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
   remember(address->to_string() + " (/probe)", module_name, out,
            std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   const double qos = std::chrono::duration<double>(runtime.settings->qos_timeout).count();
-  std::string metrics_text = metrics::render_probe(out.result, out.verdict, qos);
+  std::string metrics_text = metrics::render_probe(out.result, out.verdict, qos, runtime.settings->step_names());
   log::debug("probe via /probe", {{"target", address->to_string()}, {"module", module_name},
                                   {"event", event_name(out.verdict.event)},
                                   {"reason", prober::failure_name(out.verdict.reason)}});

@@ -1,5 +1,7 @@
 #include "classify/qos.hpp"
 
+#include <algorithm>
+
 namespace smtp_exporter::classify {
 
 Verdict classify(const prober::ProbeResult& result, std::chrono::duration<double> qos_timeout) {
@@ -30,6 +32,14 @@ Verdict classify(const prober::ProbeResult& result, std::chrono::duration<double
   }
   v.probe_success = true;
   return v;
+}
+
+std::vector<double> latency_bounds(std::vector<double> configured, std::chrono::duration<double> qos_timeout) {
+  configured.push_back(qos_timeout.count());
+  configured.push_back(dialog_cutoff(qos_timeout).count());
+  std::sort(configured.begin(), configured.end());
+  configured.erase(std::unique(configured.begin(), configured.end()), configured.end());
+  return configured;
 }
 
 }  // namespace smtp_exporter::classify

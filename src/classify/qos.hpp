@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 #include "prober/probe_result.hpp"
 
@@ -27,5 +28,17 @@ struct Verdict {
 };
 
 Verdict classify(const prober::ProbeResult& result, std::chrono::duration<double> qos_timeout);
+
+// How long the dialog up to the final 250 of EHLO may run, from the start of the TCP connect:
+// past 2 x QoS a 250 could only be a failure, so waiting longer tells nothing. This is what
+// lets a probe tell a QoS warning (5511) from a failure (5509).
+template <class Rep, class Period>
+constexpr auto dialog_cutoff(std::chrono::duration<Rep, Period> qos_timeout) {
+  return 2 * qos_timeout;
+}
+
+// Histogram bounds for the QoS latency: `configured` with qos and 2 x qos added (sorted,
+// unique), so that the histogram tells a slow probe from a failed one exactly.
+std::vector<double> latency_bounds(std::vector<double> configured, std::chrono::duration<double> qos_timeout);
 
 }  // namespace smtp_exporter::classify

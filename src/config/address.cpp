@@ -130,6 +130,7 @@ std::string host_port_problem(std::string_view text, HostPort& out) {
 }  // namespace
 
 std::string HostPort::to_string() const {
+  if (is_unix()) return "unix:" + unix_path;
   const bool ipv6 = host.find(':') != std::string::npos;
   return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }

@@ -8,7 +8,14 @@ bool Module::same_settings(const Module& other) const {
   return timeout == other.timeout && qos_timeout == other.qos_timeout &&
          ehlo_name == other.ehlo_name && helo_fallback == other.helo_fallback &&
          ip_protocol == other.ip_protocol && expect_banner == other.expect_banner &&
-         buckets == other.buckets && tls == other.tls && tls_config == other.tls_config;
+         buckets == other.buckets && tls == other.tls && tls_config == other.tls_config &&
+         protocol == other.protocol && steps == other.steps;
+}
+
+std::vector<std::string> Module::step_names() const {
+  std::vector<std::string> names;
+  for (const Step& step : steps) names.push_back(step.name);
+  return names;
 }
 
 const Module* Config::find_module(std::string_view name) const {

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "prober/vocabulary.hpp"
+
 namespace smtp_exporter::config {
 
 using Duration = std::chrono::milliseconds;
@@ -20,11 +22,15 @@ enum class Mode { interval, scrape };
 enum class IpProtocol { any, ip4, ip6 };  // YAML: auto | ip4 | ip6
 
 // host[:port]; host is a DNS name, an IPv4 literal or an IPv6 literal (without brackets).
+// In the config file only, "unix:/path" names a Unix socket instead (LMTP's usual home): then
+// unix_path is set and host is empty.
 struct HostPort {
   std::string host;
   std::uint16_t port = 25;
+  std::string unix_path;
   bool operator==(const HostPort&) const = default;
-  // "host:port", IPv6 hosts in brackets.
+  bool is_unix() const { return !unix_path.empty(); }
+  // "host:port", IPv6 hosts in brackets; "unix:/path" for a Unix socket.
   std::string to_string() const;
 };
 
@@ -49,6 +55,30 @@ struct TlsConfig {
   bool operator==(const TlsConfig&) const = default;
 };
 
+enum class Protocol { smtp, lmtp };  // lmtp: LHLO instead of EHLO, no HELO fallback
+
+// What a configured step expects of the server: accept a 2xx (250 or 251 for RCPT, 235 for
+// AUTH), reject a 5xx, defer a 4xx. A 4xx is "as expected" only with defer.
+enum class Expect { accept, reject, defer };
+
+// SASL mechanisms the auth step speaks; automatic picks the best the server advertises.
+enum class AuthMechanism { automatic, plain, login, scram_sha_256 };
+
+// One step of a module's `steps` list, run after EHLO (and STARTTLS) in order.
+struct Step {
+  std::string name;  // unique within the module; defaults to the kind, then kind_2, kind_3...
+  prober::StepKind kind = prober::StepKind::rset;  // auth, mail_from, rcpt_to or rset
+  Expect expect = Expect::accept;
+  std::string address;  // mail_from, rcpt_to: the mailbox between < >; "" is the null sender
+  // auth:
+  std::string username;
+  std::string password;       // a secret: never logged, printed or put in a label
+  std::string password_file;  // where password came from, if from a file (re-read at reload)
+  AuthMechanism mechanism = AuthMechanism::automatic;
+  bool allow_plaintext = false;  // AUTH on a connection without TLS; refused at load otherwise
+  bool operator==(const Step&) const = default;
+};
+
 struct Module {
   std::string name;
   Duration timeout{std::chrono::seconds(10)};
@@ -58,11 +88,16 @@ struct Module {
   IpProtocol ip_protocol = IpProtocol::any;
   std::string expect_banner;                          // regex source, empty if unset
   std::shared_ptr<const std::regex> expect_banner_re;  // compiled, null if unset
-  // Histogram bounds in seconds. After loading: sorted, unique, and always containing qos and
-  // 2 x qos, added to the ones written (or to these defaults).
+  // Histogram bounds in seconds, as written (strictly increasing) or these defaults; the QoS
+  // bounds are added by classify::latency_bounds().
   std::vector<double> buckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   TlsMode tls = TlsMode::none;
   TlsConfig tls_config;
+  Protocol protocol = Protocol::smtp;
+  std::vector<Step> steps;  // empty: greeting, EHLO, STARTTLS where configured, QUIT
+
+  // The names of `steps`, in order: the `step` label values of its targets.
+  std::vector<std::string> step_names() const;
 
   // Settings equality (the compiled regex is compared through its source).
   bool same_settings(const Module& other) const;

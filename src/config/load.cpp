@@ -1,5 +1,7 @@
 // YAML -> validated Config. Every key is read in one place below (search for its name in
 // quotes); every problem becomes an Error, and loading goes on so that all are reported at once.
+#include <sys/un.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -9,13 +11,79 @@
 
 #include "config/config.hpp"
 #include "config/yaml_reader.hpp"
+#include "smtp/command.hpp"
 
 namespace smtp_exporter::config {
 namespace {
 
 // Label names the exporter puts on its own series.
-constexpr std::string_view reserved_labels[] = {
-    "target", "module", "instance", "job", "le", "phase", "event", "reason", "stage", "extension"};
+constexpr std::string_view reserved_labels[] = {"target", "module",    "instance", "job",
+                                                 "le",     "phase",     "event",    "reason",
+                                                 "stage",  "extension", "step",     "mechanism"};
+
+using prober::StepKind;
+
+// The kinds a module lists under `steps`; greeting, EHLO, STARTTLS and QUIT are in every dialog.
+constexpr StepKind listed_step_kinds[] = {StepKind::auth, StepKind::mail_from, StepKind::rcpt_to,
+                                          StepKind::rset};
+
+// "auth, mail_from, rcpt_to or rset", for messages.
+const std::string& listed_step_kind_names() {
+  static const std::string names = [] {
+    std::string out;
+    for (std::size_t i = 0; i < std::size(listed_step_kinds); ++i) {
+      if (i > 0) out += i + 1 == std::size(listed_step_kinds) ? " or " : ", ";
+      out += prober::step_kind_name(listed_step_kinds[i]);
+    }
+    return out;
+  }();
+  return names;
+}
+
+// sun_path's size, less the terminating NUL.
+constexpr std::size_t max_unix_path = sizeof(sockaddr_un::sun_path) - 1;
+
+// "unix:/path" as a target address. Only the config file may name a Unix socket, so this is
+// not part of parse_host_port(), which /probe?target= uses too.
+std::optional<HostPort> parse_unix_address(std::string_view text, std::string* why) {
+  const std::string_view path = text.substr(std::string_view("unix:").size());
+  if (!path.starts_with('/')) {
+    *why = "Unix socket path must be absolute";
+  } else if (path.size() > max_unix_path) {
+    *why = "Unix socket path longer than " + std::to_string(max_unix_path) + " bytes";
+  } else if (std::any_of(path.begin(), path.end(), [](char c) {
+               return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+             })) {
+    *why = "contains a control character";
+  } else {
+    return HostPort{.host = "", .port = 0, .unix_path = std::string(path)};
+  }
+  return std::nullopt;
+}
+
+// A step name is a label value (smtp_step_*{step="..."}): kept short and plain.
+bool is_step_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// The whole file at `path`; nullopt with errno set if it cannot be read. stdio rather than
+// iostreams: it reports a directory or a read error through errno.
+std::optional<std::string> read_whole_file(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!file) return std::nullopt;
+  std::string text;
+  char buffer[1 << 16];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) text.append(buffer, n);
+  if (std::ferror(file.get())) {
+    const int read_error = errno;  // for the caller's message, past fclose()
+    file.reset();
+    errno = read_error;
+    return std::nullopt;
+  }
+  return text;
+}
 
 bool is_label_name(std::string_view name) {
   auto is_start = [](char c) {
@@ -107,11 +175,45 @@ class Loader : YamlReader {
                         {"TLS13", TlsVersion::tls13}});
   }
 
+  bool read(const Item& item, Protocol& out) {
+    return read_choice(item, out, "smtp or lmtp",
+                       {{"smtp", Protocol::smtp}, {"lmtp", Protocol::lmtp}});
+  }
+  bool read(const Item& item, Expect& out) {
+    return read_choice(item, out, "accept, reject or defer",
+                       {{"accept", Expect::accept},
+                        {"reject", Expect::reject},
+                        {"defer", Expect::defer}});
+  }
+
+  // SASL mechanism names are case-insensitive (RFC 4422 3.1), and so is `auto` with them.
+  bool read(const Item& item, AuthMechanism& out) {
+    auto text = scalar(item);
+    if (!text) return false;
+    std::string upper = *text;
+    for (char& c : upper) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    constexpr std::pair<std::string_view, AuthMechanism> choices[] = {
+        {"AUTO", AuthMechanism::automatic},
+        {"PLAIN", AuthMechanism::plain},
+        {"LOGIN", AuthMechanism::login},
+        {"SCRAM-SHA-256", AuthMechanism::scram_sha_256}};
+    for (const auto& [word, value] : choices) {
+      if (word == upper) {
+        out = value;
+        return true;
+      }
+    }
+    error(item, "expected auto, PLAIN, LOGIN or SCRAM-SHA-256, got " + quote(*text));
+    return false;
+  }
+
+  // A target's address: host[:port], or in this file only, "unix:/path".
   bool read(const Item& item, HostPort& out) {
     auto text = scalar(item);
     if (!text) return false;
     std::string why;
-    auto address = parse_host_port(*text, &why);
+    auto address = text->starts_with("unix:") ? parse_unix_address(*text, &why)
+                                              : parse_host_port(*text, &why);
     if (!address) {
       error(item, "invalid address " + quote(*text) + ": " + why);
       return false;
@@ -153,6 +255,8 @@ class Loader : YamlReader {
     module.name = entry.name;
     std::optional<Item> timeout, qos_timeout;  // where they were given, if they were
     bool timeouts_valid = true;
+    bool tls_valid = true;
+    std::vector<Item> auth_in_clear;  // auth steps that would need TLS
     for_each_field(entry.value, [&](const Field& f) {
       if (f.name == "timeout") {
         timeouts_valid &= read(f.value, module.timeout);
@@ -171,9 +275,13 @@ class Loader : YamlReader {
       } else if (f.name == "buckets") {
         read_buckets(f.value, module.buckets);
       } else if (f.name == "tls") {
-        read(f.value, module.tls);
+        tls_valid = read(f.value, module.tls);
       } else if (f.name == "tls_config") {
         read_tls_config(f.value, module.tls_config);
+      } else if (f.name == "protocol") {
+        read(f.value, module.protocol);
+      } else if (f.name == "steps") {
+        auth_in_clear = read_steps(f.value, module.steps);
       } else {
         return false;
       }
@@ -186,16 +294,13 @@ class Loader : YamlReader {
       error(at, "qos_timeout " + format_duration(module.qos_timeout) + " exceeds timeout " +
                     format_duration(module.timeout));
     }
+    if (tls_valid && module.tls == TlsMode::none) {
+      for (const Item& auth : auth_in_clear) {
+        error(auth, "AUTH without TLS would send the password in clear; use tls: starttls or "
+                    "implicit, or allow_plaintext: true");
+      }
+    }
     if (module.ehlo_name.empty()) module.ehlo_name = host_ehlo_name();
-
-    // The QoS boundaries are always bucket bounds, so the histogram can tell a slow probe from a
-    // failed one exactly.
-    const auto qos_ms = static_cast<double>(module.qos_timeout.count());
-    module.buckets.push_back(qos_ms / 1000);
-    module.buckets.push_back(2 * qos_ms / 1000);
-    std::sort(module.buckets.begin(), module.buckets.end());
-    module.buckets.erase(std::unique(module.buckets.begin(), module.buckets.end()),
-                         module.buckets.end());
     return module;
   }
 
@@ -236,14 +341,18 @@ class Loader : YamlReader {
     out = host->host;
   }
 
-  // Relative to the config file's folder, as in Prometheus. The file must be readable now: a
-  // typo is found at load, not at the first probe.
+  // A path as written in the file, made relative to the config file's folder, as in Prometheus.
+  std::string resolve_path(const std::string& written) const {
+    const auto slash = file().rfind('/');
+    if (written.empty() || written.front() == '/' || slash == std::string::npos) return written;
+    return file().substr(0, slash + 1) + written;
+  }
+
+  // The file must be readable now: a typo is found at load, not at the first probe.
   bool read_file_name(const Item& item, std::string& out) {
     auto text = scalar(item);
     if (!text) return false;
-    const auto slash = file().rfind('/');
-    std::string path = *text;
-    if (!path.empty() && path.front() != '/' && slash != std::string::npos) path = file().substr(0, slash + 1) + path;
+    std::string path = resolve_path(*text);
     if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
       std::fclose(f);
       out = std::move(path);
@@ -300,6 +409,195 @@ class Loader : YamlReader {
     out = std::move(buckets);
   }
 
+  // --- A module's steps. Each element of the list is a map with one key, the step's kind, whose
+  // value holds the step's options. Returns the auth steps that did not allow plaintext, for
+  // read_module() to hold against the module's `tls`.
+  std::vector<Item> read_steps(const Item& item, std::vector<Step>& steps) {
+    std::vector<Item> auth_in_clear;
+    std::map<std::string, int> first_line;  // step name -> line it was first used on
+    std::map<StepKind, int> defaulted;      // kind -> steps of that kind named by default so far
+    for (const Item& element : elements(item)) {
+      std::optional<Field> kind_field;
+      const bool is_map = for_each_field(element, [&](const Field& f) {
+        if (kind_field) {
+          error(f.name_mark, element.key,
+                "expected one step kind per list element, got " + quote(f.name) + " besides " +
+                    quote(kind_field->name));
+        } else {
+          kind_field = f;
+        }
+        return true;
+      });
+      if (!is_map) continue;
+      if (!kind_field) {
+        error(element, "expected a step kind (" + listed_step_kind_names() + "), got " +
+                           (element.node.IsNull() ? "nothing" : "an empty map"));
+        continue;
+      }
+      Step step;
+      std::optional<Item> name;
+      if (!read_step(*kind_field, element.key, step, name)) continue;
+      if (step.kind == StepKind::auth && !step.allow_plaintext) {
+        auth_in_clear.push_back(kind_field->value);
+      }
+
+      // Defaults are counted per kind, among the steps that take one: rcpt_to, rcpt_to_2...
+      const bool named = name.has_value();  // step.name is empty if the name was not valid
+      if (!named) {
+        const int n = ++defaulted[step.kind];
+        step.name = std::string(prober::step_kind_name(step.kind));
+        if (n > 1) step.name += "_" + std::to_string(n);
+      }
+      if (!step.name.empty()) {
+        const YAML::Mark& at = named ? name->mark : kind_field->name_mark;
+        auto [first, added] = first_line.emplace(step.name, at.line + 1);
+        if (!added) {
+          error(at, named ? name->key : element.key,
+                "duplicate step name " + quote(step.name) +
+                    (named ? " (" : " (the default here; ") + "first at line " +
+                    std::to_string(first->second) + ")");
+        }
+      }
+      steps.push_back(std::move(step));
+    }
+    return auth_in_clear;
+  }
+
+  // One step from its kind's field; false if the kind is not one a module lists. `name` is
+  // where a name was given, if one was (step.name stays empty if it was not valid).
+  bool read_step(const Field& kind_field, const std::string& element_key, Step& step,
+                 std::optional<Item>& name) {
+    const auto found =
+        std::find(prober::kStepKindNames.begin(), prober::kStepKindNames.end(), kind_field.name);
+    if (found == prober::kStepKindNames.end()) {
+      error(kind_field.name_mark, element_key,
+            "expected a step kind (" + listed_step_kind_names() + "), got " +
+                quote(kind_field.name));
+      return false;
+    }
+    step.kind = static_cast<StepKind>(found - prober::kStepKindNames.begin());
+    if (std::find(std::begin(listed_step_kinds), std::end(listed_step_kinds), step.kind) ==
+        std::end(listed_step_kinds)) {
+      error(kind_field.name_mark, element_key,
+            quote(kind_field.name) + " is part of every dialog, not a step to list; expected " +
+                listed_step_kind_names());
+      return false;
+    }
+
+    const StepKind kind = step.kind;
+    const bool has_address = kind == StepKind::mail_from || kind == StepKind::rcpt_to;
+    const bool is_auth = kind == StepKind::auth;
+    std::optional<Item> address, username, password, password_file;
+    const Item& options = kind_field.value;
+    const bool is_map = for_each_field(options, [&](const Field& f) {
+      if (f.name == "name") {
+        read_step_name(f.value, step.name);
+        name = f.value;
+      } else if (f.name == "expect" && kind != StepKind::rset) {
+        read(f.value, step.expect);
+      } else if (f.name == "address" && has_address) {
+        read_mailbox(f.value, kind, step.address);
+        address = f.value;
+      } else if (f.name == "username" && is_auth) {
+        read_username(f.value, step.username);
+        username = f.value;
+      } else if (f.name == "password" && is_auth) {
+        // Never quoted in a message: it is a secret.
+        if (read(f.value, step.password) && step.password.empty()) {
+          error(f.value, "must not be empty");
+        }
+        password = f.value;
+      } else if (f.name == "password_file" && is_auth) {
+        read_password_file(f.value, step);
+        password_file = f.value;
+      } else if (f.name == "mechanism" && is_auth) {
+        read(f.value, step.mechanism);
+      } else if (f.name == "allow_plaintext" && is_auth) {
+        read(f.value, step.allow_plaintext);
+      } else {
+        return false;
+      }
+      return true;
+    });
+    if (!is_map) return true;
+    if (has_address && !address) error(options, "missing required key \"address\"");
+    if (is_auth && !username) error(options, "missing required key \"username\"");
+    if (is_auth && !password && !password_file) {
+      error(options, "missing required key \"password\" or \"password_file\"");
+    }
+    if (password && password_file) {
+      const Item& later = password->mark.pos > password_file->mark.pos ? *password : *password_file;
+      error(later, "expected password or password_file, not both");
+    }
+    return true;
+  }
+
+  bool read_step_name(const Item& item, std::string& out) {
+    auto text = scalar(item);
+    if (!text) return false;
+    if (!is_step_name(*text)) {
+      error(item, "expected 1 to 64 letters, digits or underscores, got " + quote(*text));
+      return false;
+    }
+    out = std::move(*text);
+    return true;
+  }
+
+  // The mailbox between < and >; MAIL FROM may have none (the null sender, for bounces).
+  void read_mailbox(const Item& item, StepKind kind, std::string& out) {
+    auto text = scalar(item);
+    if (!text) return;
+    if (text->empty() && kind == StepKind::mail_from) {
+      out.clear();
+      return;
+    }
+    if (text->empty()) {
+      error(item, "must not be empty");
+      return;
+    }
+    if (std::string why = smtp::mailbox_problem(*text); !why.empty()) {
+      error(item, "invalid address " + quote(*text) + ": " + why);
+      return;
+    }
+    out = std::move(*text);
+  }
+
+  void read_username(const Item& item, std::string& out) {
+    auto text = scalar(item);
+    if (!text) return;
+    if (text->empty()) {
+      error(item, "must not be empty");
+    } else if (text->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      error(item, "expected a user name without CR, LF or NUL, got " + quote(*text));
+    } else {
+      out = std::move(*text);
+    }
+  }
+
+  // Read now, so a reload (a fresh load) picks up a changed password. The one newline that
+  // editors and `echo` leave at the end (LF or CRLF) is not part of the password. No message
+  // here quotes what the file holds.
+  void read_password_file(const Item& item, Step& step) {
+    auto text = scalar(item);
+    if (!text) return;
+    std::string path = resolve_path(*text);
+    std::optional<std::string> content = read_whole_file(path);
+    if (!content) {
+      error(item, "cannot read " + quote(*text) + ": " + std::strerror(errno));
+      return;
+    }
+    if (content->ends_with('\n')) {
+      content->pop_back();
+      if (content->ends_with('\r')) content->pop_back();
+    }
+    if (content->empty()) {
+      error(item, "password file " + quote(*text) + " is empty");
+      return;
+    }
+    step.password = std::move(*content);
+    step.password_file = std::move(path);
+  }
+
   void read_targets(const Item& item, Config& config) {
     std::map<std::string, int> first_line;  // target name -> line it was first used on
     for (const Item& element : elements(item)) {
@@ -327,8 +625,13 @@ class Loader : YamlReader {
       if (!is_map) continue;
 
       if (!address) error(element, "missing required key \"address\"");
-      if (module && config.find_module(target.module) == nullptr) {
+      const Module* target_module = config.find_module(target.module);
+      if (module && target_module == nullptr) {
         error(*module, "unknown module " + quote(target.module));
+      }
+      if (address_valid && target.address.is_unix() && target_module != nullptr &&
+          target_module->tls != TlsMode::none) {
+        error(module ? *module : *address, "TLS over a Unix socket is not supported");
       }
       if (name && target.name.empty()) error(*name, "must not be empty");
       if (!name && address_valid) target.name = target.address.to_string();
@@ -366,14 +669,8 @@ LoadResult load_string(std::string_view yaml, const std::string& file_name) {
 }
 
 LoadResult load_file(const std::string& path) {
-  // stdio rather than iostreams: it reports a directory or a read error through errno.
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                             std::fclose);
-  std::string text;
-  if (file) {
-    char buffer[1 << 16];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) text.append(buffer, n);
-    if (!std::ferror(file.get())) return load_string(text, path);
+  if (const std::optional<std::string> text = read_whole_file(path)) {
+    return load_string(*text, path);
   }
   LoadResult result;
   result.errors.push_back(

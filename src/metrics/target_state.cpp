@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "metrics/writer.hpp"
+#include "smtp/command.hpp"
 #include "smtp/reply.hpp"
 
 namespace smtp_exporter::metrics {
@@ -17,6 +19,12 @@ void append_label(std::string& out, std::string_view name, std::string_view valu
   out += '"';
 }
 
+// SASL mechanisms mail servers are known to offer, each its own label value; any other name a
+// server advertises is shown as "other".
+constexpr std::string_view kKnownAuthMechanisms[] = {
+    "PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256",
+    "SCRAM-SHA-256-PLUS", "XOAUTH2", "OAUTHBEARER", "GSSAPI", "NTLM", "ANONYMOUS", "EXTERNAL"};
+
 }  // namespace
 
 void extension_labels(std::string_view ehlo_text, std::vector<std::string>& out) {
@@ -25,8 +33,30 @@ void extension_labels(std::string_view ehlo_text, std::vector<std::string>& out)
   if (out.size() > kMaxExtensionLabels) out.resize(kMaxExtensionLabels);
 }
 
-TargetState::TargetState(TargetIdentity identity, std::vector<double> buckets, double qos_timeout_seconds)
-    : identity_(std::move(identity)), bounds_(std::move(buckets)), qos_timeout_(qos_timeout_seconds) {
+void auth_mechanism_labels(std::string_view ehlo_text, std::vector<std::string>& out) {
+  out.clear();
+  for (auto& name : smtp::auth_mechanisms(ehlo_text)) {  // upper case already
+    const bool known = std::ranges::find(kKnownAuthMechanisms, name) != std::end(kKnownAuthMechanisms);
+    out.push_back(known ? std::move(name) : "other");
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
+StepValues step_values(std::string_view name, const std::vector<prober::StepRecord>& steps) {
+  const auto record =
+      std::find_if(steps.begin(), steps.end(), [&](const prober::StepRecord& r) { return r.name == name; });
+  if (record == steps.end()) return {};  // the dialog stopped before this step
+  return {record->outcome == prober::Outcome::as_expected, record->seconds, record->reply_code};
+}
+
+TargetState::TargetState(TargetIdentity identity, std::vector<double> buckets, double qos_timeout_seconds,
+                         std::vector<std::string> step_names)
+    : identity_(std::move(identity)),
+      bounds_(std::move(buckets)),
+      step_names_(std::move(step_names)),
+      steps_(step_names_.size()),
+      qos_timeout_(qos_timeout_seconds) {
   // Sorted, finite and distinct, or the exposition would repeat or misorder `le` series;
   // +Inf is always the implicit last bucket.
   std::erase_if(bounds_, [](double b) { return !std::isfinite(b); });
@@ -52,6 +82,8 @@ void TargetState::record(const prober::ProbeResult& result, const classify::Verd
   phases_ = result.phase_seconds;
   last_failure_ = verdict.reason;
   last_run_ts_ = wall_time_seconds;
+  auth_offered_before_tls_ = result.auth_offered_before_tls;
+  for (std::size_t i = 0; i < step_names_.size(); ++i) steps_[i] = step_values(step_names_[i], result.steps);
 
   if (result.ehlo_latency_seconds && !std::isnan(*result.ehlo_latency_seconds)) {
     const double latency = *result.ehlo_latency_seconds;
@@ -71,6 +103,7 @@ void TargetState::record(const prober::ProbeResult& result, const classify::Verd
   if (result.ehlo_text != ehlo_text_) {  // a server says the same every time: nothing to redo
     ehlo_text_ = result.ehlo_text;
     extension_labels(ehlo_text_, extensions_);
+    auth_mechanism_labels(ehlo_text_, auth_mechanisms_);
   }
   if (result.tls) tls_ = result.tls;
 }

@@ -27,10 +27,26 @@ struct TargetIdentity {
 inline constexpr std::size_t kMaxExtensionLabels = 32;
 void extension_labels(std::string_view ehlo_text, std::vector<std::string>& out);
 
+// The SASL mechanisms an EHLO reply advertises, as label values: the well-known names as they
+// are, any other as one "other" (the server must not decide the cardinality); sorted, unique.
+// Empty if the reply has no AUTH line (or one without a mechanism name).
+void auth_mechanism_labels(std::string_view ehlo_text, std::vector<std::string>& out);
+
+// The last probe's values for one of the module's steps; all 0 if the step did not run.
+struct StepValues {
+  bool success = false;  // the step went as expected
+  double seconds = 0;
+  int reply_code = 0;  // 0 if no reply came
+};
+// The values of the step named `name` among the records of a probe.
+StepValues step_values(std::string_view name, const std::vector<prober::StepRecord>& steps);
+
 class TargetState {
  public:
   // buckets: histogram upper bounds in seconds, sorted (the module's, which include qos and 2 x qos).
-  TargetState(TargetIdentity identity, std::vector<double> buckets, double qos_timeout_seconds);
+  // step_names: the module's configured steps, in order (unique); each gets its smtp_step_* series.
+  TargetState(TargetIdentity identity, std::vector<double> buckets, double qos_timeout_seconds,
+              std::vector<std::string> step_names = {});
 
   // Fold one probe into the state. Not synchronised: the caller serialises record() and
   // rendering per target. wall_time_seconds: when it finished (Unix time).
@@ -58,6 +74,10 @@ class TargetState {
   const std::array<std::uint64_t, prober::kFailureCount>& failures() const { return failures_; }
   const std::array<double, prober::kPhaseCount>& phase_seconds() const { return phases_; }
   const std::vector<std::string>& extensions() const { return extensions_; }
+  const std::vector<std::string>& auth_mechanisms() const { return auth_mechanisms_; }
+  bool auth_offered_before_tls() const { return auth_offered_before_tls_; }
+  const std::vector<std::string>& step_names() const { return step_names_; }
+  const std::vector<StepValues>& steps() const { return steps_; }  // one per step name, same order
   prober::Failure last_failure() const { return last_failure_; }
   // The facts of the last TLS handshake; kept while later probes fail before TLS, so that
   // certificate expiry stays visible through an outage.
@@ -74,13 +94,17 @@ class TargetState {
   std::array<std::uint64_t, prober::kFailureCount> failures_{};
   std::array<double, prober::kPhaseCount> phases_{};
   std::vector<std::string> extensions_;
-  std::string ehlo_text_;  // the EHLO reply extensions_ was made from
+  std::vector<std::string> auth_mechanisms_;
+  std::string ehlo_text_;  // the EHLO reply extensions_ and auth_mechanisms_ were made from
+  std::vector<std::string> step_names_;
+  std::vector<StepValues> steps_;
   int greeting_code_ = 0;
   int ehlo_code_ = 0;
   bool has_run_ = false;
   bool probe_success_ = false;
   bool ehlo_success_ = false;
   bool helo_fallback_ = false;
+  bool auth_offered_before_tls_ = false;
   double qos_timeout_ = 0;
   double last_run_ts_ = 0;
   prober::Failure last_failure_ = prober::Failure::none;

@@ -180,8 +180,18 @@ constexpr FamilyInfo kPhases{"smtp_probe_phase_duration_seconds", "gauge",
                              "Seconds each phase of the last probe took; 0 if it did not run."};
 constexpr FamilyInfo kReplyCode{"smtp_reply_code", "gauge",
                                 "Last SMTP reply code of the last probe per stage; 0 if none."};
+constexpr FamilyInfo kStepSuccess{"smtp_step_success", "gauge",
+                                  "1 if the module's step went as expected in the last probe; 0 if it did not run."};
+constexpr FamilyInfo kStepDuration{"smtp_step_duration_seconds", "gauge",
+                                   "Seconds the module's step took in the last probe; 0 if it did not run."};
+constexpr FamilyInfo kStepReplyCode{"smtp_step_reply_code", "gauge",
+                                    "Last SMTP reply code of the module's step in the last probe; 0 if none."};
 constexpr FamilyInfo kExtensions{"smtp_ehlo_extension_info", "gauge",
                                  "EHLO keywords the server advertised in the last probe."};
+constexpr FamilyInfo kAuthMechanisms{"smtp_auth_mechanism_info", "gauge",
+                                     "SASL mechanisms the server advertised in the last EHLO; unknown ones as other."};
+constexpr FamilyInfo kAuthBeforeTls{"smtp_auth_offered_before_tls", "gauge",
+                                    "1 if the last probe saw AUTH advertised on a connection without TLS."};
 constexpr FamilyInfo kHeloFallback{"smtp_helo_fallback", "gauge",
                                    "1 if the last probe had to fall back from EHLO to HELO."};
 constexpr FamilyInfo kQosTimeout{"smtp_qos_timeout_seconds", "gauge",
@@ -189,9 +199,10 @@ constexpr FamilyInfo kQosTimeout{"smtp_qos_timeout_seconds", "gauge",
 constexpr FamilyInfo kLastRun{"smtp_probe_last_run_timestamp_seconds", "gauge",
                               "Unix time the last probe finished; 0 before the first."};
 
-constexpr std::array kFamilies{kProbeSuccess, kEhloSuccess, kEhloDuration, kEvents,
-                               kFailures,     kPhases,      kReplyCode,    kExtensions,
-                               kHeloFallback, kQosTimeout,  kLastRun};
+constexpr std::array kFamilies{
+    kProbeSuccess, kEhloSuccess, kEhloDuration, kEvents, kFailures, kPhases, kReplyCode,
+    kStepSuccess, kStepDuration, kStepReplyCode,
+    kExtensions, kAuthMechanisms, kAuthBeforeTls, kHeloFallback, kQosTimeout, kLastRun};
 
 // TLS facts: only for targets that completed a handshake.
 constexpr FamilyInfo kTlsNotAfter{"smtp_tls_cert_not_after_timestamp_seconds", "gauge",
@@ -214,7 +225,9 @@ struct Step {
 };
 
 bool every(const TargetState&) { return true; }
+bool with_steps(const TargetState& t) { return !t.step_names().empty(); }
 bool with_extensions(const TargetState& t) { return !t.extensions().empty(); }
+bool with_auth_mechanisms(const TargetState& t) { return !t.auth_mechanisms().empty(); }
 bool with_tls(const TargetState& t) { return t.tls().has_value(); }
 
 void histogram_lines(Sink& s, const TargetState& t, LeCache& le_cache) {
@@ -230,6 +243,20 @@ void histogram_lines(Sink& s, const TargetState& t, LeCache& le_cache) {
   gauge_line(s, "smtp_ehlo_duration_seconds_sum", t, t.latency_sum());
   open_series(s, "smtp_ehlo_duration_seconds_count", t);
   end_series(s, t.latency_count());
+}
+
+// labelled_line() for a value that is not one of ours (from the server or the configuration):
+// escaped, though checked already.
+template <class Value>
+void escaped_line(Sink& s, std::string_view name, const TargetState& t, std::string_view label,
+                  std::string_view value, Value number) {
+  open_series(s, name, t, 2 * value.size());
+  s.put(',');
+  s.put(label);
+  s.put("=\"");
+  s.put_escaped(value);
+  s.put('"');
+  end_series(s, number);
 }
 
 // `name{<target labels>,k1="v1",...} 1` with values from the server: escaped.
@@ -277,15 +304,36 @@ const std::array kSteps{
            labelled_line(s, kReplyCode.name, t, "stage", "greeting", t.greeting_code());
            labelled_line(s, kReplyCode.name, t, "stage", "ehlo", t.ehlo_code());
          }},
+    // The module's steps: only for targets whose module has some.
+    Step{&kStepSuccess, with_steps,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           for (std::size_t i = 0; i < t.steps().size(); ++i) {
+             escaped_line(s, kStepSuccess.name, t, "step", t.step_names()[i], t.steps()[i].success ? 1 : 0);
+           }
+         }},
+    Step{&kStepDuration, with_steps,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           for (std::size_t i = 0; i < t.steps().size(); ++i) {
+             escaped_line(s, kStepDuration.name, t, "step", t.step_names()[i], t.steps()[i].seconds);
+           }
+         }},
+    Step{&kStepReplyCode, with_steps,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           for (std::size_t i = 0; i < t.steps().size(); ++i) {
+             escaped_line(s, kStepReplyCode.name, t, "step", t.step_names()[i], t.steps()[i].reply_code);
+           }
+         }},
     Step{&kExtensions, with_extensions,
          [](Sink& s, const TargetState& t, LeCache&) {
-           for (const auto& e : t.extensions()) {  // from the server: escaped, though sanitised already
-             open_series(s, kExtensions.name, t, 2 * e.size());
-             s.put(",extension=\"");
-             s.put_escaped(e);
-             s.put('"');
-             end_series(s, 1);
-           }
+           for (const auto& e : t.extensions()) escaped_line(s, kExtensions.name, t, "extension", e, 1);
+         }},
+    Step{&kAuthMechanisms, with_auth_mechanisms,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           for (const auto& m : t.auth_mechanisms()) escaped_line(s, kAuthMechanisms.name, t, "mechanism", m, 1);
+         }},
+    Step{&kAuthBeforeTls, every,
+         [](Sink& s, const TargetState& t, LeCache&) {
+           gauge_line(s, kAuthBeforeTls.name, t, t.auth_offered_before_tls());
          }},
     Step{&kHeloFallback, every,
          [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kHeloFallback.name, t, t.helo_fallback()); }},
@@ -391,7 +439,8 @@ void write_targets(std::string& out, const std::vector<const TargetState*>& targ
   // About the size of the output, so `out` grows once; reserving does not touch the memory.
   std::size_t expected = 4096;
   for (const TargetState* t : targets) {
-    const std::size_t series = kFixedSeriesPerTarget + t->bucket_bounds().size() + t->extensions().size();
+    const std::size_t series = kFixedSeriesPerTarget + t->bucket_bounds().size() + t->extensions().size() +
+                               t->auth_mechanisms().size() + kSeriesPerStep * t->step_names().size();
     expected += series * (t->label_text().size() + 64);
   }
   out.reserve(out.size() + expected);

@@ -21,10 +21,12 @@ struct FamilyInfo {
 // The smtp_* families in the order write_targets() renders them.
 std::span<const FamilyInfo> target_families();
 
-// Series per target besides one per bucket bound and one per extension: success 2, histogram
-// +Inf/_sum/_count 3, events, failures, phases, reply codes 2, fallback, QoS time, last run.
+// Series per target besides one per bucket bound, extension and auth mechanism, and
+// kSeriesPerStep per step of its module: success 2, histogram +Inf/_sum/_count 3, events,
+// failures, phases, reply codes 2, AUTH before TLS, fallback, QoS time, last run.
 inline constexpr std::size_t kFixedSeriesPerTarget = 2 + 3 + classify::kEventCount +
-                                                     prober::kFailureCount + prober::kPhaseCount + 2 + 3;
+                                                     prober::kFailureCount + prober::kPhaseCount + 2 + 4;
+inline constexpr std::size_t kSeriesPerStep = 3;  // success, duration, reply code
 
 class LeCache;
 

@@ -18,9 +18,16 @@ void Deadlines::shutdown() {
   timer_.reset();
 }
 
+Deadlines::Watch::Watch(const asio::any_io_executor& executor, std::function<void()> cancel)
+    : owner_(asio::use_service<Deadlines>(asio::query(executor, asio::execution::context))),
+      executor_(executor),
+      cancel_(std::move(cancel)) {}
+
 Deadlines::Watch::Watch(asio::ip::tcp::socket& socket)
-    : owner_(asio::use_service<Deadlines>(asio::query(socket.get_executor(), asio::execution::context))),
-      socket_(socket) {}
+    : Watch(socket.get_executor(), [&socket] {
+        boost::system::error_code ignored;
+        socket.cancel(ignored);
+      }) {}
 
 Deadlines::Watch::~Watch() {
   if (linked_) owner_.unlink(*this);
@@ -37,7 +44,7 @@ void Deadlines::Watch::arm(Clock::time_point deadline) {
 void Deadlines::link(Watch& watch) {
   watches_.insert(watch);
   watch.linked_ = true;
-  if (watch.deadline_ < waiting_for_) wait_for(watch.deadline_, watch.socket_.get_executor());
+  if (watch.deadline_ < waiting_for_) wait_for(watch.deadline_, watch.executor_);
 }
 
 void Deadlines::unlink(Watch& watch) {
@@ -61,11 +68,10 @@ void Deadlines::sweep() {
     Watch& due = *watches_.begin();
     unlink(due);
     due.expired_ = true;
-    boost::system::error_code ignored;
-    due.socket_.cancel(ignored);  // what the session waits for ends, and it sees expired()
+    due.cancel_();  // what the session waits for ends, and it sees expired()
   }
   waiting_for_ = Clock::time_point::max();
-  if (!watches_.empty()) wait_for(watches_.begin()->deadline_, watches_.begin()->socket_.get_executor());
+  if (!watches_.empty()) wait_for(watches_.begin()->deadline_, watches_.begin()->executor_);
 }
 
 }  // namespace smtp_exporter::prober

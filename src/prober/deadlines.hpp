@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 #include <boost/asio/execution_context.hpp>
@@ -26,9 +27,11 @@ class Deadlines : public boost::asio::execution_context::service {
   using key_type = Deadlines;
   static boost::asio::execution_context::id id;
 
-  // One session's deadline. Cancels `socket` once the armed deadline has passed.
+  // One session's deadline. Calls `cancel` (which cancels the session's socket, whatever kind
+  // it is) once the armed deadline has passed.
   class Watch : public boost::intrusive::set_base_hook<boost::intrusive::link_mode<boost::intrusive::normal_link>> {
    public:
+    Watch(const boost::asio::any_io_executor& executor, std::function<void()> cancel);
     explicit Watch(boost::asio::ip::tcp::socket& socket);
     ~Watch();
     Watch(const Watch&) = delete;
@@ -41,7 +44,8 @@ class Deadlines : public boost::asio::execution_context::service {
    private:
     friend class Deadlines;
     Deadlines& owner_;
-    boost::asio::ip::tcp::socket& socket_;
+    boost::asio::any_io_executor executor_;
+    std::function<void()> cancel_;
     Clock::time_point deadline_ = Clock::time_point::min();
     bool linked_ = false;
     bool expired_ = false;

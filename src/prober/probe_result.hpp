@@ -8,44 +8,27 @@
 #include <string_view>
 #include <vector>
 
+#include "prober/vocabulary.hpp"
+
 namespace smtp_exporter::prober {
 
-// tls is the handshake (before the greeting for implicit TLS, after STARTTLS otherwise);
-// starttls is the STARTTLS command and its reply; ehlo covers every EHLO of the dialog.
-enum class Phase { resolve, connect, tls, greeting, ehlo, starttls, quit };
-inline constexpr std::size_t kPhaseCount = 7;
-inline constexpr std::array<std::string_view, kPhaseCount> kPhaseNames = {
-    "resolve", "connect", "tls", "greeting", "ehlo", "starttls", "quit"};
+// How a step went. Only as_expected lets the dialog go on.
+enum class Outcome { as_expected, unexpected, timeout, protocol_error };
+inline constexpr std::array<std::string_view, 4> kOutcomeNames = {"as_expected", "unexpected", "timeout",
+                                                                    "protocol_error"};
 
-// Failure reasons: a fixed set, every one exported from the start.
-enum class Failure {
-  none,
-  resolve,
-  connect_refused,
-  connect_timeout,
-  greeting_timeout,
-  greeting_rejected,
-  ehlo_timeout,
-  ehlo_rejected,
-  protocol_error,
-  banner_mismatch,
-  qos_exceeded,
-  tls_handshake,         // the handshake failed or timed out
-  tls_verify,            // the chain or the name did not verify
-  starttls_not_offered,  // STARTTLS wanted but not advertised: how a downgrade is caught
-  starttls_rejected,     // STARTTLS answered other than 220
+// What one step of the dialog did: a plain record, read by classification and metrics.
+struct StepRecord {
+  std::string name;  // the step's name in the module ("rcpt_to", "relay"); the kind's for built-in steps
+  StepKind kind = StepKind::greeting;
+  int reply_code = 0;          // of the step's last reply, 0 if none came
+  std::string enhanced_code;   // RFC 3463 "5.7.1" from that reply, "" if it had none
+  double seconds = 0;          // from the first byte written to the last byte of the reply
+  Outcome outcome = Outcome::unexpected;
+  Failure failure = Failure::none;  // why, unless as_expected
+  std::string detail;               // for logs and debug output; never a secret
+  bool server_closing = false;      // the reply was 421, or the connection is gone: no QUIT
 };
-inline constexpr std::size_t kFailureCount = 14;  // without `none`
-inline constexpr std::array<std::string_view, kFailureCount> kFailureNames = {
-    "resolve",         "connect_refused",   "connect_timeout",      "greeting_timeout",
-    "greeting_rejected", "ehlo_timeout",    "ehlo_rejected",        "protocol_error",
-    "banner_mismatch", "qos_exceeded",      "tls_handshake",        "tls_verify",
-    "starttls_not_offered", "starttls_rejected"};
-// Index into kFailureNames; Failure::none has no index.
-inline constexpr std::size_t failure_index(Failure f) { return static_cast<std::size_t>(f) - 1; }
-inline constexpr std::string_view failure_name(Failure f) {
-  return f == Failure::none ? std::string_view("none") : kFailureNames[failure_index(f)];
-}
 
 struct TranscriptLine {
   double at_seconds = 0;  // since the probe started
@@ -92,6 +75,12 @@ struct ProbeResult {
   bool exporter_error = false;
 
   std::optional<TlsFacts> tls;
+
+  // The module's configured steps that ran, in order (the built-in greeting, EHLO, STARTTLS and
+  // QUIT are in the phases and reply codes above).
+  std::vector<StepRecord> steps;
+  // AUTH was advertised in an EHLO reply on a connection without TLS: passwords may go in clear.
+  bool auth_offered_before_tls = false;
 
   std::string peer_address;    // the address that answered, "" if none did
   std::size_t bare_lf_lines = 0;  // reply lines ended by a bare LF

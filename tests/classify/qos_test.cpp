@@ -82,5 +82,20 @@ TEST(Classify, EventNumbers) {
   }
 }
 
+// The QoS boundaries are always bucket bounds, so the histogram tells a slow probe from a
+// failed one exactly.
+TEST(LatencyBounds, AlwaysHoldQosAndTwiceQos) {
+  using std::chrono::duration;
+  EXPECT_EQ(latency_bounds({1, 2}, duration<double>(0.3)), (std::vector<double>{0.3, 0.6, 1, 2}));
+  EXPECT_EQ(latency_bounds({0.5, 1, 2}, duration<double>(1)), (std::vector<double>{0.5, 1, 2}));
+  EXPECT_EQ(latency_bounds({}, duration<double>(60)), (std::vector<double>{60, 120}));
+  EXPECT_EQ(latency_bounds({0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, duration<double>(2)),
+            (std::vector<double>{0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 4, 5, 10}));
+}
+
+TEST(DialogCutoff, IsTwiceTheQosTime) {
+  EXPECT_EQ(dialog_cutoff(std::chrono::milliseconds(300)), std::chrono::milliseconds(600));
+}
+
 }  // namespace
 }  // namespace smtp_exporter::classify

@@ -94,6 +94,9 @@ TEST(ParseHostPort, RejectsWithAReason) {
       {long_name(254), "host name longer than 253 characters"},
       {"mx1.example.org?x=1", "invalid character '?' in host name"},
       {"mx1.example.org#25", "invalid character '#' in host name"},
+      // Unix sockets are for the config file only, never for /probe?target=.
+      {"unix:/run/dovecot/lmtp", "must not have a path"},
+      {"unix:lmtp", "port is not a number"},
   };
   for (const auto& [text, reason] : cases) {
     SCOPED_TRACE(text);

@@ -32,7 +32,12 @@ const std::map<std::string, std::string> kContractTypes = {
     {"smtp_probe_failures_total", "counter"},
     {"smtp_probe_phase_duration_seconds", "gauge"},
     {"smtp_reply_code", "gauge"},
+    {"smtp_step_success", "gauge"},
+    {"smtp_step_duration_seconds", "gauge"},
+    {"smtp_step_reply_code", "gauge"},
     {"smtp_ehlo_extension_info", "gauge"},
+    {"smtp_auth_mechanism_info", "gauge"},
+    {"smtp_auth_offered_before_tls", "gauge"},
     {"smtp_helo_fallback", "gauge"},
     {"smtp_qos_timeout_seconds", "gauge"},
     {"smtp_probe_last_run_timestamp_seconds", "gauge"},
@@ -65,7 +70,12 @@ std::string render_with_prometheus_cpp(const std::vector<const TargetState*>& ta
   auto& failures = counters("smtp_probe_failures_total");
   auto& phases = gauges("smtp_probe_phase_duration_seconds");
   auto& codes = gauges("smtp_reply_code");
+  auto& step_success = gauges("smtp_step_success");
+  auto& step_duration = gauges("smtp_step_duration_seconds");
+  auto& step_codes = gauges("smtp_step_reply_code");
   auto& extensions = gauges("smtp_ehlo_extension_info");
+  auto& mechanisms = gauges("smtp_auth_mechanism_info");
+  auto& auth_before_tls = gauges("smtp_auth_offered_before_tls");
   auto& fallback = gauges("smtp_helo_fallback");
   auto& qos = gauges("smtp_qos_timeout_seconds");
   auto& last_run = gauges("smtp_probe_last_run_timestamp_seconds");
@@ -93,7 +103,15 @@ std::string render_with_prometheus_cpp(const std::vector<const TargetState*>& ta
     }
     codes.Add(with("stage", "greeting")).Set(t->greeting_code());
     codes.Add(with("stage", "ehlo")).Set(t->ehlo_code());
+    for (std::size_t i = 0; i < t->step_names().size(); ++i) {
+      const auto& step = t->steps()[i];
+      step_success.Add(with("step", t->step_names()[i])).Set(step.success);
+      step_duration.Add(with("step", t->step_names()[i])).Set(step.seconds);
+      step_codes.Add(with("step", t->step_names()[i])).Set(step.reply_code);
+    }
     for (const auto& e : t->extensions()) extensions.Add(with("extension", e)).Set(1);
+    for (const auto& m : t->auth_mechanisms()) mechanisms.Add(with("mechanism", m)).Set(1);
+    auth_before_tls.Add(labels).Set(t->auth_offered_before_tls());
     fallback.Add(labels).Set(t->helo_fallback());
     qos.Add(labels).Set(t->qos_timeout_seconds());
     last_run.Add(labels).Set(t->last_run_timestamp());
@@ -131,14 +149,16 @@ void expect_same_as_prometheus_cpp(const std::vector<const TargetState*>& target
 
 TEST(Reference, BeforeAnyProbe) {
   const TargetState a({"mx1:25", "smtp_ehlo", {}}, {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, 0.5);
-  const TargetState b({"[2001:db8::1]:25", "slow", {{"site", "ams"}, {"tier", "a\"b\\c\nd"}}}, {1, 2}, 1);
+  const TargetState b({"[2001:db8::1]:25", "slow", {{"site", "ams"}, {"tier", "a\"b\\c\nd"}}}, {1, 2}, 1,
+                      {"mail_from", "rcpt_to"});
   expect_same_as_prometheus_cpp({&a, &b});
 }
 
 TEST(Reference, AfterMixedProbes) {
   TargetState a({"mx1:25", "smtp_ehlo", {{"site", "ams"}}}, {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, 0.5);
   TargetState b({"mx2:25", "smtp_ehlo", {{"site", "fra"}}}, {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, 0.5);
-  TargetState c({"mx3:587", "submission", {{"site", "x\"y\\z\nw"}}}, {1, 2, 4}, 2);
+  TargetState c({"mx3:587", "submission", {{"site", "x\"y\\z\nw"}}}, {1, 2, 4}, 2, {"auth", "rset"});
+  TargetState d({"mx4:25", "relay_check", {}}, {1, 2}, 1, {"mail_from", "relay", "rcpt_to"});
   for (double latency : {0.01, 0.05, 0.5, 0.7, 1.0, 3.0, 12.0}) {
     const auto event = latency <= 0.5 ? Event::success : latency <= 1 ? Event::qos_warning : Event::failed;
     const auto reason = event == Event::failed ? Failure::qos_exceeded : Failure::none;
@@ -149,7 +169,13 @@ TEST(Reference, AfterMixedProbes) {
   helo.helo_fallback = true;
   helo.ehlo_text.clear();
   c.record(helo, test::verdict(Event::qos_warning), 1700000002);
-  expect_same_as_prometheus_cpp({&a, &b, &c});
+  auto relay = test::passed_probe(0.3);
+  relay.ehlo_text = "mx4\nAUTH CRAM-MD5 PLAIN X-ODD\nSTARTTLS\n";
+  relay.auth_offered_before_tls = true;
+  relay.steps = {test::step("mail_from", 250, 0.01),
+                 test::step("relay", 250, 0.02, prober::Outcome::unexpected)};  // stopped there
+  d.record(relay, test::verdict(Event::failed, Failure::rcpt_accepted), 1700000003);
+  expect_same_as_prometheus_cpp({&a, &b, &c, &d});
 }
 
 // More output than one buffer chunk, and a line longer than one (40,000 quotes escape to 80 kB).
@@ -158,9 +184,16 @@ TEST(Reference, ManyTargetsAndAVeryLongLabel) {
   states.reserve(300);
   for (int i = 0; i < 300; ++i) {
     const std::string site = i == 150 ? std::string(40000, '"') : "site" + std::to_string(i % 7);
+    const bool with_step = i % 5 == 0;
     states.emplace_back(TargetIdentity{"mx" + std::to_string(i) + ".example.org:25", "smtp_ehlo", {{"site", site}}},
-                        std::vector<double>{0.25, 0.5, 1, 2}, 0.5);
-    if (i % 3) states.back().record(test::passed_probe(0.01 * i), test::verdict(Event::success), 1700000000 + i);
+                        std::vector<double>{0.25, 0.5, 1, 2}, 0.5,
+                        with_step ? std::vector<std::string>{"rcpt_to"} : std::vector<std::string>{});
+    auto probe = test::passed_probe(0.01 * i);
+    if (with_step) {
+      probe.ehlo_text += "AUTH LOGIN\n";
+      probe.steps = {test::step("rcpt_to", 250, 0.001 * i)};
+    }
+    if (i % 3) states.back().record(probe, test::verdict(Event::success), 1700000000 + i);
   }
   std::vector<const TargetState*> targets;
   for (const auto& st : states) targets.push_back(&st);

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "metrics/exporter_metrics.hpp"
-#include "metrics/probe_registry.hpp"
+#include "metrics/probe_text.hpp"
 #include "metrics/writer.hpp"
 #include "test_values.hpp"
 
@@ -18,10 +18,20 @@ namespace {
 using classify::Event;
 using prober::Failure;
 
+// A probe with steps (one did not run) and AUTH offered before TLS.
+prober::ProbeResult probe_with_steps() {
+  auto r = test::passed_probe(1.0);
+  r.ehlo_text += "AUTH PLAIN X-VENDOR\n";
+  r.auth_offered_before_tls = true;
+  r.steps = {test::step("mail_from", 250, 0.01)};
+  return r;
+}
+const std::vector<std::string> kStepNames{"mail_from", "rcpt_to"};
+
 std::string everything() {
-  TargetState a({"mx1:25", "smtp_ehlo", {{"note", "a\"b\\c\nd"}}}, {0.05, 0.5, 1, 2, 10}, 1);
+  TargetState a({"mx1:25", "smtp_ehlo", {{"note", "a\"b\\c\nd"}}}, {0.05, 0.5, 1, 2, 10}, 1, kStepNames);
   TargetState b({"[2001:db8::1]:25", "smtp_ehlo", {{"note", "plain"}}}, {0.05, 0.5, 1, 2, 10}, 1);
-  a.record(test::passed_probe(1.0), test::verdict(Event::success), 1700000000.5);
+  a.record(probe_with_steps(), test::verdict(Event::success), 1700000000.5);
   b.record(test::failed_probe(Failure::ehlo_timeout), test::verdict(Event::failed, Failure::ehlo_timeout), 1);
   std::string out;
   write_targets(out, {&a, &b});
@@ -52,13 +62,15 @@ class StrictParsers : public ::testing::Test {
 TEST_F(StrictParsers, PythonClientReadsMetricsAndProbe) {
   if (!have_python_client()) GTEST_SKIP() << "python3-prometheus-client not installed";
   check(everything(), kPython);
-  check(render_probe(test::passed_probe(0.3), test::verdict(Event::success), 1), kPython);
+  check(render_probe(test::passed_probe(0.3), test::verdict(Event::success), 1, {}), kPython);
+  check(render_probe(probe_with_steps(), test::verdict(Event::success), 1, kStepNames), kPython);
 }
 
 TEST_F(StrictParsers, PromtoolFindsNothingToLint) {
   if (!have_promtool()) GTEST_SKIP() << "promtool not installed";
   check(everything(), "promtool check metrics");
-  check(render_probe(test::passed_probe(0.3), test::verdict(Event::success), 1), "promtool check metrics");
+  check(render_probe(test::passed_probe(0.3), test::verdict(Event::success), 1, {}), "promtool check metrics");
+  check(render_probe(probe_with_steps(), test::verdict(Event::success), 1, kStepNames), "promtool check metrics");
 }
 
 }  // namespace

@@ -36,7 +36,82 @@ TEST(TargetState, StartsAtZero) {
   EXPECT_THAT(s.failures(), Each(0u));
   EXPECT_THAT(s.phase_seconds(), Each(0.0));
   EXPECT_TRUE(s.extensions().empty());
+  EXPECT_TRUE(s.auth_mechanisms().empty());
+  EXPECT_FALSE(s.auth_offered_before_tls());
+  EXPECT_TRUE(s.step_names().empty());
+  EXPECT_TRUE(s.steps().empty());
   EXPECT_EQ(s.last_failure(), Failure::none);
+}
+
+TEST(TargetState, StepsStartAtZeroInModuleOrder) {
+  const TargetState s({"t", "m", {}}, {1}, 1, {"mail_from", "relay", "rcpt_to"});
+  EXPECT_THAT(s.step_names(), ElementsAre("mail_from", "relay", "rcpt_to"));
+  ASSERT_EQ(s.steps().size(), 3u);
+  for (const auto& step : s.steps()) {
+    EXPECT_FALSE(step.success);
+    EXPECT_EQ(step.seconds, 0);
+    EXPECT_EQ(step.reply_code, 0);
+  }
+}
+
+TEST(TargetState, StepsTakenFromTheRecordsByName) {
+  TargetState s({"t", "m", {}}, {1}, 1, {"mail_from", "relay", "rcpt_to"});
+  auto r = passed_probe(0.1);
+  r.steps = {test::step("mail_from", 250, 0.01), test::step("relay", 250, 0.02, prober::Outcome::unexpected),
+             test::step("rcpt_to", 550, 0.03)};
+  s.record(r, verdict(Event::failed, Failure::rcpt_accepted), 1);
+  ASSERT_EQ(s.steps().size(), 3u);
+  EXPECT_TRUE(s.steps()[0].success);
+  EXPECT_EQ(s.steps()[0].seconds, 0.01);
+  EXPECT_EQ(s.steps()[0].reply_code, 250);
+  EXPECT_FALSE(s.steps()[1].success);  // accepted where a refusal was expected
+  EXPECT_EQ(s.steps()[1].seconds, 0.02);
+  EXPECT_EQ(s.steps()[1].reply_code, 250);
+  EXPECT_TRUE(s.steps()[2].success);
+  EXPECT_EQ(s.steps()[2].reply_code, 550);
+}
+
+TEST(TargetState, StepsThatDidNotRunGoBackToZero) {
+  TargetState s({"t", "m", {}}, {1}, 1, {"mail_from", "rcpt_to"});
+  auto r = passed_probe(0.1);
+  r.steps = {test::step("mail_from", 250, 0.01), test::step("rcpt_to", 250, 0.02)};
+  s.record(r, verdict(Event::success), 1);
+  r.steps = {test::step("mail_from", 421, 0.5, prober::Outcome::unexpected)};  // the dialog stopped there
+  s.record(r, verdict(Event::failed, Failure::mail_from_rejected), 2);
+  EXPECT_FALSE(s.steps()[0].success);
+  EXPECT_EQ(s.steps()[0].reply_code, 421);
+  EXPECT_FALSE(s.steps()[1].success);
+  EXPECT_EQ(s.steps()[1].seconds, 0);
+  EXPECT_EQ(s.steps()[1].reply_code, 0);
+
+  s.record(failed_probe(Failure::connect_refused), verdict(Event::failed, Failure::connect_refused), 3);
+  EXPECT_EQ(s.steps()[0].reply_code, 0);
+  EXPECT_EQ(s.steps()[0].seconds, 0);
+}
+
+TEST(TargetState, AuthOfferedBeforeTlsIsTheLastProbes) {
+  auto s = make_state();
+  auto r = passed_probe(0.1);
+  r.auth_offered_before_tls = true;
+  s.record(r, verdict(Event::success), 1);
+  EXPECT_TRUE(s.auth_offered_before_tls());
+  r.auth_offered_before_tls = false;
+  s.record(r, verdict(Event::success), 2);
+  EXPECT_FALSE(s.auth_offered_before_tls());
+}
+
+TEST(TargetState, AuthMechanismsFollowTheLastEhlo) {
+  auto s = make_state();
+  auto r = passed_probe(0.1);
+  s.record(r, verdict(Event::success), 1);
+  EXPECT_TRUE(s.auth_mechanisms().empty());  // no AUTH line
+  r.ehlo_text = "mx.example.org\nAUTH PLAIN LOGIN X-FANCY\nSIZE\n";
+  s.record(r, verdict(Event::success), 2);
+  EXPECT_THAT(s.auth_mechanisms(), ElementsAre("LOGIN", "PLAIN", "other"));
+  s.record(r, verdict(Event::success), 3);  // the same reply again
+  EXPECT_THAT(s.auth_mechanisms(), ElementsAre("LOGIN", "PLAIN", "other"));
+  s.record(failed_probe(Failure::ehlo_timeout), verdict(Event::failed, Failure::ehlo_timeout), 4);
+  EXPECT_TRUE(s.auth_mechanisms().empty());
 }
 
 TEST(TargetState, LabelTextEscapedAndOwnLabelsSorted) {
@@ -140,6 +215,38 @@ TEST(TargetState, ExtensionsReplacedEachProbe) {
   r.ehlo_text = "mx.example.org\nSIZE 1000\nAUTH PLAIN\n";
   s.record(r, verdict(Event::success), 2);
   EXPECT_THAT(s.extensions(), ElementsAre("AUTH", "SIZE"));
+}
+
+TEST(AuthMechanismLabels, KnownNamesAsTheyAreOthersAsOneOther) {
+  std::vector<std::string> out{"stale"};
+  auth_mechanism_labels("mx.example.org\nAUTH scram-sha-256-plus Plain XOAUTH2 X-ONE X-TWO\n"
+                        "AUTH=LOGIN PLAIN\nAUTH GSSAPI NTLM CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-1-PLUS\n"
+                        "AUTH SCRAM-SHA-256 OAUTHBEARER ANONYMOUS EXTERNAL\n",
+                        out);
+  EXPECT_THAT(out, ElementsAre("ANONYMOUS", "CRAM-MD5", "DIGEST-MD5", "EXTERNAL", "GSSAPI", "LOGIN", "NTLM",
+                               "OAUTHBEARER", "PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256",
+                               "SCRAM-SHA-256-PLUS", "XOAUTH2", "other"));
+
+  auth_mechanism_labels("mx.example.org\nSIZE 1000\nSTARTTLS\n", out);
+  EXPECT_TRUE(out.empty());
+  auth_mechanism_labels("", out);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(StepValues, ByNameZeroIfAbsent) {
+  const std::vector<prober::StepRecord> records{test::step("a", 250, 0.5),
+                                                test::step("b", 554, 0.25, prober::Outcome::unexpected)};
+  const auto a = step_values("a", records);
+  EXPECT_TRUE(a.success);
+  EXPECT_EQ(a.seconds, 0.5);
+  EXPECT_EQ(a.reply_code, 250);
+  const auto b = step_values("b", records);
+  EXPECT_FALSE(b.success);
+  EXPECT_EQ(b.reply_code, 554);
+  const auto c = step_values("c", records);
+  EXPECT_FALSE(c.success);
+  EXPECT_EQ(c.seconds, 0);
+  EXPECT_EQ(c.reply_code, 0);
 }
 
 TEST(ExtensionLabels, OnlyKeywordsUpperSortedUniqueBounded) {

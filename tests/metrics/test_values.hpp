@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "classify/qos.hpp"
@@ -28,6 +29,18 @@ inline prober::ProbeResult failed_probe(prober::Failure failure) {
   r.total_seconds = 0.005;
   r.failure = failure;
   r.detail = "connection refused by 192.0.2.25";
+  return r;
+}
+
+inline prober::StepRecord step(std::string name, int reply_code, double seconds,
+                              prober::Outcome outcome = prober::Outcome::as_expected) {
+  prober::StepRecord r;
+  r.name = std::move(name);
+  r.kind = prober::StepKind::rcpt_to;
+  r.reply_code = reply_code;
+  r.seconds = seconds;
+  r.outcome = outcome;
+  if (outcome != prober::Outcome::as_expected) r.failure = prober::Failure::rcpt_accepted;
   return r;
 }
 

@@ -133,6 +133,14 @@ TEST(WriteTargets, Golden) {
       "smtp_probe_failures_total{" + L + ",reason=\"tls_verify\"} 0\n"
       "smtp_probe_failures_total{" + L + ",reason=\"starttls_not_offered\"} 0\n"
       "smtp_probe_failures_total{" + L + ",reason=\"starttls_rejected\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"auth_not_offered\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"auth_rejected\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"auth_accepted\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"mail_from_rejected\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"rcpt_rejected\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"rcpt_accepted\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"rcpt_deferred\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"step_timeout\"} 0\n"
       "# HELP smtp_probe_phase_duration_seconds Seconds each phase of the last probe took; 0 if it did not run.\n"
       "# TYPE smtp_probe_phase_duration_seconds gauge\n"
       "smtp_probe_phase_duration_seconds{" + L + ",phase=\"resolve\"} 0.001\n"
@@ -150,6 +158,9 @@ TEST(WriteTargets, Golden) {
       "# TYPE smtp_ehlo_extension_info gauge\n"
       "smtp_ehlo_extension_info{" + L + ",extension=\"8BITMIME\"} 1\n"
       "smtp_ehlo_extension_info{" + L + ",extension=\"PIPELINING\"} 1\n"
+      "# HELP smtp_auth_offered_before_tls 1 if the last probe saw AUTH advertised on a connection without TLS.\n"
+      "# TYPE smtp_auth_offered_before_tls gauge\n"
+      "smtp_auth_offered_before_tls{" + L + "} 0\n"
       "# HELP smtp_helo_fallback 1 if the last probe had to fall back from EHLO to HELO.\n"
       "# TYPE smtp_helo_fallback gauge\n"
       "smtp_helo_fallback{" + L + "} 0\n"
@@ -162,6 +173,58 @@ TEST(WriteTargets, Golden) {
   EXPECT_EQ(render({&s}), expected);
 }
 
+// Every byte of the step and AUTH families, for a target whose module has steps and one
+// whose module has none (it shows in none of the step families).
+TEST(WriteTargets, GoldenStepsAndAuth) {
+  TargetState a({"mx1:25", "relay_check", {}}, {1}, 1, {"mail_from", "relay", "rcpt_to"});
+  const TargetState b({"mx2:25", "smtp_ehlo", {}}, {1}, 1);
+  auto r = test::passed_probe(0.5);
+  r.ehlo_text = "mx1\nAUTH PLAIN LOGIN X-VENDOR\n";
+  r.auth_offered_before_tls = true;
+  r.steps = {test::step("mail_from", 250, 0.25), test::step("relay", 250, 0.125, prober::Outcome::unexpected)};
+  a.record(r, test::verdict(Event::failed, Failure::rcpt_accepted), 1700000000);
+
+  const std::string A = R"(target="mx1:25",module="relay_check")";
+  const std::string B = R"(target="mx2:25",module="smtp_ehlo")";
+  const std::string expected =
+      "# HELP smtp_reply_code Last SMTP reply code of the last probe per stage; 0 if none.\n"
+      "# TYPE smtp_reply_code gauge\n"
+      "smtp_reply_code{" + A + ",stage=\"greeting\"} 220\n"
+      "smtp_reply_code{" + A + ",stage=\"ehlo\"} 250\n"
+      "smtp_reply_code{" + B + ",stage=\"greeting\"} 0\n"
+      "smtp_reply_code{" + B + ",stage=\"ehlo\"} 0\n"
+      "# HELP smtp_step_success 1 if the module's step went as expected in the last probe; 0 if it did not run.\n"
+      "# TYPE smtp_step_success gauge\n"
+      "smtp_step_success{" + A + ",step=\"mail_from\"} 1\n"
+      "smtp_step_success{" + A + ",step=\"relay\"} 0\n"
+      "smtp_step_success{" + A + ",step=\"rcpt_to\"} 0\n"
+      "# HELP smtp_step_duration_seconds Seconds the module's step took in the last probe; 0 if it did not run.\n"
+      "# TYPE smtp_step_duration_seconds gauge\n"
+      "smtp_step_duration_seconds{" + A + ",step=\"mail_from\"} 0.25\n"
+      "smtp_step_duration_seconds{" + A + ",step=\"relay\"} 0.125\n"
+      "smtp_step_duration_seconds{" + A + ",step=\"rcpt_to\"} 0\n"
+      "# HELP smtp_step_reply_code Last SMTP reply code of the module's step in the last probe; 0 if none.\n"
+      "# TYPE smtp_step_reply_code gauge\n"
+      "smtp_step_reply_code{" + A + ",step=\"mail_from\"} 250\n"
+      "smtp_step_reply_code{" + A + ",step=\"relay\"} 250\n"
+      "smtp_step_reply_code{" + A + ",step=\"rcpt_to\"} 0\n"
+      "# HELP smtp_ehlo_extension_info EHLO keywords the server advertised in the last probe.\n"
+      "# TYPE smtp_ehlo_extension_info gauge\n"
+      "smtp_ehlo_extension_info{" + A + ",extension=\"AUTH\"} 1\n"
+      "# HELP smtp_auth_mechanism_info SASL mechanisms the server advertised in the last EHLO; unknown ones as other.\n"
+      "# TYPE smtp_auth_mechanism_info gauge\n"
+      "smtp_auth_mechanism_info{" + A + ",mechanism=\"LOGIN\"} 1\n"
+      "smtp_auth_mechanism_info{" + A + ",mechanism=\"PLAIN\"} 1\n"
+      "smtp_auth_mechanism_info{" + A + ",mechanism=\"other\"} 1\n"
+      "# HELP smtp_auth_offered_before_tls 1 if the last probe saw AUTH advertised on a connection without TLS.\n"
+      "# TYPE smtp_auth_offered_before_tls gauge\n"
+      "smtp_auth_offered_before_tls{" + A + "} 1\n"
+      "smtp_auth_offered_before_tls{" + B + "} 0\n"
+      "# HELP smtp_helo_fallback ";
+  const std::string text = render({&a, &b});
+  EXPECT_THAT(text, ::testing::HasSubstr(expected));
+}
+
 TEST(WriteTargets, EverySeriesPresentBeforeTheFirstProbe) {
   const TargetState s({"mx1:25", "smtp_ehlo", {{"site", "ams"}}}, {0.5, 1, 2, 5}, 1);
   const auto e = test::parse_exposition(render({&s}));
@@ -171,9 +234,10 @@ TEST(WriteTargets, EverySeriesPresentBeforeTheFirstProbe) {
     EXPECT_EQ(value, key.starts_with("smtp_qos_timeout_seconds{") ? 1 : 0) << key;
   }
   for (const auto& f : target_families()) {
-    if (f.name == "smtp_ehlo_extension_info") continue;  // only with keywords to show
-    EXPECT_EQ(e.type.count(std::string(f.name)), 1u) << f.name;
-    EXPECT_EQ(e.help.count(std::string(f.name)), 1u) << f.name;
+    // Only with keywords or mechanisms to show, or for a module with steps.
+    const bool shown = !f.name.ends_with("_info") && !f.name.starts_with("smtp_step_");
+    EXPECT_EQ(e.type.count(std::string(f.name)), shown ? 1u : 0u) << f.name;
+    EXPECT_EQ(e.help.count(std::string(f.name)), shown ? 1u : 0u) << f.name;
   }
   const std::map<std::string, std::string> own{{"target", "mx1:25"}, {"module", "smtp_ehlo"}, {"site", "ams"}};
   auto with = [&](const std::string& label, std::string_view value) {
@@ -198,14 +262,31 @@ TEST(WriteTargets, EverySeriesPresentBeforeTheFirstProbe) {
   }
 }
 
+TEST(WriteTargets, StepSeriesPresentBeforeTheFirstProbe) {
+  const TargetState s({"mx1:25", "relay_check", {}}, {1, 2}, 1, {"mail_from", "relay"});
+  const auto e = test::parse_exposition(render({&s}));
+  EXPECT_THAT(e.errors, ::testing::IsEmpty());
+  EXPECT_EQ(e.samples.size(), kFixedSeriesPerTarget + 2 + 2 * kSeriesPerStep);
+  for (std::string family : {"smtp_step_success", "smtp_step_duration_seconds", "smtp_step_reply_code"}) {
+    EXPECT_EQ(e.type.at(family), "gauge");
+    for (std::string step : {"mail_from", "relay"}) {
+      EXPECT_EQ(e.at(test::series(family, {{"target", "mx1:25"}, {"module", "relay_check"}, {"step", step}})), 0)
+          << family << " " << step;
+    }
+  }
+}
+
 TEST(WriteTargets, FamiliesContiguousAndHeadersOnceForManyTargets) {
   std::vector<TargetState> states;
   states.reserve(5);
+  auto probe = test::passed_probe(0.15);
+  probe.ehlo_text += "AUTH PLAIN\n";
   for (int i = 0; i < 5; ++i) {
-    // Two modules with their own buckets, interleaved.
+    // Two modules with their own buckets, interleaved; one has a step.
     states.emplace_back(TargetIdentity{"mx" + std::to_string(i), i % 2 ? "fast" : "slow", {}},
-                        i % 2 ? std::vector<double>{0.1, 0.2} : std::vector<double>{1, 2, 4}, i % 2 ? 0.1 : 1);
-    if (i != 2) states.back().record(test::passed_probe(0.15), test::verdict(Event::qos_warning), 1);
+                        i % 2 ? std::vector<double>{0.1, 0.2} : std::vector<double>{1, 2, 4}, i % 2 ? 0.1 : 1,
+                        i % 2 ? std::vector<std::string>{"rset"} : std::vector<std::string>{});
+    if (i != 2) states.back().record(probe, test::verdict(Event::qos_warning), 1);
   }
   std::vector<const TargetState*> targets;
   for (const auto& s : states) targets.push_back(&s);
@@ -214,8 +295,9 @@ TEST(WriteTargets, FamiliesContiguousAndHeadersOnceForManyTargets) {
   const auto e = test::parse_exposition(text);
   EXPECT_THAT(e.errors, ::testing::IsEmpty());
   EXPECT_EQ(e.type.size(), target_families().size());
-  // 2 targets with 2 bounds, 3 with 3; 4 probed ones with 3 extensions each.
-  EXPECT_EQ(e.samples.size(), 5 * kFixedSeriesPerTarget + 2 * 2 + 3 * 3 + 4 * 3);
+  // 2 targets with 2 bounds and a step, 3 with 3 bounds; 4 probed ones with 4 extensions and a
+  // mechanism each.
+  EXPECT_EQ(e.samples.size(), 5 * kFixedSeriesPerTarget + 2 * (2 + kSeriesPerStep) + 3 * 3 + 4 * (4 + 1));
   EXPECT_EQ(e.at(R"(smtp_ehlo_duration_seconds_bucket{le="0.2",module="fast",target="mx1"})"), 1);
   EXPECT_EQ(e.at(R"(smtp_ehlo_duration_seconds_bucket{le="1",module="slow",target="mx0"})"), 1);
   EXPECT_EQ(e.at(R"(smtp_ehlo_duration_seconds_bucket{le="1",module="slow",target="mx2"})"), 0);
@@ -226,7 +308,7 @@ TEST(TargetsWriter, PiecesOfAnySizeAddUpToTheWholeInWholeLines) {
   states.reserve(40);
   for (int i = 0; i < 40; ++i) {
     states.emplace_back(TargetIdentity{"mx" + std::to_string(i), "smtp_ehlo", {}}, std::vector<double>{0.5, 1, 2},
-                        1.0);
+                        1.0, i % 2 ? std::vector<std::string>{"mail_from", "rcpt_to"} : std::vector<std::string>{});
     if (i % 3) states.back().record(test::passed_probe(0.2), test::verdict(Event::success), 1);
   }
   std::vector<const TargetState*> targets;

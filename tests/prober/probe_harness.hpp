@@ -33,6 +33,9 @@ struct ProbeRun {
   bool record_transcript = false;
   // The hard deadline, from the start; the module's timeout if unset.
   std::optional<std::chrono::milliseconds> deadline_in;
+  // Blocks the event loop this long right after the probe started connecting, as a busy
+  // exporter's loop runs late: the connection and the greeting arrive meanwhile.
+  std::chrono::milliseconds stall_loop{0};
 };
 inline ProbeRun to(std::uint16_t port, std::string host = "127.0.0.1") {
   ProbeRun run;

@@ -1,3 +1,4 @@
+#include <thread>
 #include "prober/probe_harness.hpp"
 
 #include <gtest/gtest.h>
@@ -32,13 +33,15 @@ void set_expect_banner(config::Module& module, const std::string& regex) {
 
 std::optional<prober::ProbeResult> run_probe(const config::Module& module, const ProbeRun& run) {
   prober::ProbeRequest request;
-  request.address = {run.host, run.port};
+  request.address.host = run.host;
+  request.address.port = run.port;
   request.module = std::make_shared<const config::Module>(module);
   request.deadline = prober::Clock::now() + run.deadline_in.value_or(module.timeout);
   request.record_transcript = run.record_transcript;
 
   asio::io_context io;
   auto result = asio::co_spawn(io, prober::probe(request), asio::use_future);
+  if (run.stall_loop.count() > 0) asio::post(io, [&] { std::this_thread::sleep_for(run.stall_loop); });
   io.run_until(request.deadline + kHangMargin);
   if (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
     ADD_FAILURE() << "the probe of " << run.host << ":" << run.port << " did not end within "

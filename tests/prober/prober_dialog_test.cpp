@@ -434,5 +434,24 @@ TEST(ProberDialog, HardDeadlineShorterThanTwiceQosEndsTheProbe) {
   EXPECT_EQ(verdict_of(d->result, module), failed(Failure::greeting_timeout));
 }
 
+// The connect phase ends when the event loop notices the connection; the greeting is stamped
+// by the kernel when it arrived. With the loop running late the greeting arrives "before" the
+// connect ended: the connect is then clamped to the greeting's arrival, so the phases add up
+// and none is negative.
+TEST(ProberDialog, PhasesAddUpWhenTheEventLoopRunsLate) {
+  const auto module = test_module(1000ms, 3000ms);
+  ProbeRun run;
+  run.stall_loop = 300ms;
+  const auto d = probe_script(answering("250-mx.example.org\r\n250 8BITMIME\r\n"), module, run);
+  ASSERT_TRUE(d);
+  const auto& r = d->result;
+  ASSERT_EQ(r.failure, Failure::none) << r.detail;
+  ASSERT_TRUE(r.ehlo_latency_seconds);
+  for (std::size_t i = 0; i < prober::kPhaseCount; ++i) EXPECT_GE(r.phase_seconds[i], 0.0) << prober::kPhaseNames[i];
+  const double phases = phase(r, Phase::connect) + phase(r, Phase::greeting) + phase(r, Phase::ehlo);
+  EXPECT_LE(phases, *r.ehlo_latency_seconds + 1e-3);
+  EXPECT_LT(phase(r, Phase::connect), 0.25);  // not the 300 ms the loop was away
+}
+
 }  // namespace
 }  // namespace smtp_exporter::test

@@ -82,6 +82,9 @@ struct TlsServerOptions {
   const TestCert* leaf = nullptr;            // the server's certificate and key (required)
   std::vector<const TestCert*> chain;        // sent after the leaf, in this order
   int max_version = 0;                       // e.g. TLS1_2_VERSION; 0: OpenSSL's highest
+  // Demands a client certificate, so that a client without one is sent a fatal alert in the
+  // middle of the handshake, after it has the server's certificate.
+  bool require_client_certificate = false;
   // The EHLO replies before and after TLS (implicit TLS uses `ehlo_after`).
   std::string ehlo_before = "250-mx.example.org\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n";
   std::string ehlo_after = "250-mx.example.org\r\n250-PIPELINING\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n";

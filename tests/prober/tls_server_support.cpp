@@ -265,6 +265,9 @@ TlsSmtpServer::TlsSmtpServer(TlsServerOptions options) : options_(std::move(opti
         SSL_CTX_ctrl(ctx_, SSL_CTRL_SET_MAX_PROTO_VERSION, options_.max_version, nullptr) != 1) {
       throw std::runtime_error(openssl_error("SSL_CTX_set_max_proto_version"));
     }
+    if (options_.require_client_certificate) {
+      SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    }
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "socket");
     listen_fd_ = fd;

@@ -355,6 +355,22 @@ TEST_F(ProberTlsServer, InsecureSkipVerifySucceedsAndSaysTheCertificateIsNotVeri
   EXPECT_EQ(verdict_of(r, module), kSuccess);
 }
 
+// A server that aborts the handshake with an alert after sending an unverifiable certificate
+// (as OpenSMTPD 6.8 does on OpenSSL 3): with insecure_skip_verify the verification stopped
+// nothing, so this is a handshake failure, not tls_verify.
+TEST_F(ProberTlsServer, HandshakeAbortedByTheServerIsTlsHandshakeEvenWithAnUnverifiedCertificate) {
+  auto module = tls_module(config::TlsMode::starttls, "");
+  module.tls_config.insecure_skip_verify = true;
+  TlsServerOptions options;
+  options.leaf = &*self_signed_;
+  options.max_version = TLS1_2_VERSION;  // the alert then comes before the client's handshake ends
+  options.require_client_certificate = true;
+  const auto d = probe_server(options, module);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->result.failure, Failure::tls_handshake) << transcript(d->result);
+  EXPECT_NE(d->result.detail.find("TLS handshake failed"), std::string::npos) << d->result.detail;
+}
+
 TEST_F(ProberTlsServer, InsecureSkipVerifyStillReportsAGoodCertificateAsVerified) {
   auto module = tls_module(config::TlsMode::starttls, *ca_file_);
   module.tls_config.insecure_skip_verify = true;

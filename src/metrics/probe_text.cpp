@@ -1,4 +1,4 @@
-#include "metrics/probe_registry.hpp"
+#include "metrics/probe_text.hpp"
 
 #include <algorithm>
 #include <string_view>
@@ -59,7 +59,7 @@ struct ProbeText {
 }  // namespace
 
 std::string render_probe(const prober::ProbeResult& result, const classify::Verdict& verdict,
-                         double qos_timeout_seconds) {
+                         double qos_timeout_seconds, const std::vector<std::string>& step_names) {
   ProbeText text;
   text.single("probe_success", "1 if every check passed and EHLO got its 250 within 2 x QoS.",
               verdict.probe_success);
@@ -79,6 +79,23 @@ std::string render_probe(const prober::ProbeResult& result, const classify::Verd
   text.sample("probe_smtp_reply_code", {{"stage", "greeting"}}, result.greeting_code);
   text.sample("probe_smtp_reply_code", {{"stage", "ehlo"}}, result.ehlo_code);
 
+  if (!step_names.empty()) {  // a module without steps has none of these families
+    std::vector<StepValues> steps;
+    for (const auto& name : step_names) steps.push_back(step_values(name, result.steps));
+    text.family("probe_smtp_step_success", "1 if the module's step went as expected; 0 if it did not run.");
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      text.sample("probe_smtp_step_success", {{"step", step_names[i]}}, steps[i].success);
+    }
+    text.family("probe_smtp_step_duration_seconds", "Seconds the module's step took; 0 if it did not run.");
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      text.sample("probe_smtp_step_duration_seconds", {{"step", step_names[i]}}, steps[i].seconds);
+    }
+    text.family("probe_smtp_step_reply_code", "Last SMTP reply code of the module's step; 0 if none.");
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      text.sample("probe_smtp_step_reply_code", {{"step", step_names[i]}}, steps[i].reply_code);
+    }
+  }
+
   text.single("probe_smtp_qos_event", "ELM event of this probe: 5510 within QoS, 5511 within 2 x QoS, 5509 failed.",
               static_cast<double>(verdict.event));
   text.family("probe_smtp_failure", "1 for the reason this probe failed, 0 for the others.");
@@ -94,6 +111,14 @@ std::string render_probe(const prober::ProbeResult& result, const classify::Verd
     text.family("probe_smtp_ehlo_extension_info", "EHLO keywords the server advertised.");
     for (const auto& e : extensions) text.sample("probe_smtp_ehlo_extension_info", {{"extension", e}}, 1);
   }
+  std::vector<std::string> mechanisms;
+  auth_mechanism_labels(result.ehlo_text, mechanisms);
+  if (!mechanisms.empty()) {
+    text.family("probe_smtp_auth_mechanism_info", "SASL mechanisms the server advertised; unknown ones as other.");
+    for (const auto& m : mechanisms) text.sample("probe_smtp_auth_mechanism_info", {{"mechanism", m}}, 1);
+  }
+  text.single("probe_smtp_auth_offered_before_tls", "1 if AUTH was advertised on a connection without TLS.",
+              result.auth_offered_before_tls);
   text.single("probe_smtp_qos_timeout_seconds", "Configured QoS time; 2 x QoS is the failure limit.",
               qos_timeout_seconds);
   text.single("probe_ip_protocol", "IP version of the address that answered; 0 if none did.",

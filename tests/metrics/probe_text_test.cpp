@@ -1,7 +1,9 @@
-#include "metrics/probe_registry.hpp"
+#include "metrics/probe_text.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "exposition.hpp"
 #include "test_values.hpp"
@@ -13,8 +15,9 @@ using classify::Event;
 using prober::Failure;
 using test::series;
 
-test::Exposition probe(const prober::ProbeResult& r, const classify::Verdict& v, double qos = 1) {
-  auto e = test::parse_exposition(render_probe(r, v, qos));
+test::Exposition probe(const prober::ProbeResult& r, const classify::Verdict& v, double qos = 1,
+                       const std::vector<std::string>& step_names = {}) {
+  auto e = test::parse_exposition(render_probe(r, v, qos, step_names));
   EXPECT_THAT(e.errors, ::testing::IsEmpty());
   for (const auto& [name, help] : e.help) EXPECT_FALSE(help.empty()) << name;
   return e;
@@ -46,7 +49,13 @@ TEST(RenderProbe, PassedProbe) {
   EXPECT_EQ(e.at(series("probe_smtp_ehlo_extension_info", {{"extension", "STARTTLS"}})), 1);
   EXPECT_EQ(e.at("probe_smtp_qos_timeout_seconds{}"), 1);
   EXPECT_EQ(e.at("probe_ip_protocol{}"), 4);
-  EXPECT_EQ(e.samples.size(), 4u + prober::kPhaseCount + 2 + 1 + prober::kFailureCount + 1 + 3 + 2);
+  EXPECT_EQ(e.at("probe_smtp_auth_offered_before_tls{}"), 0);
+  EXPECT_EQ(e.samples.size(), 4u + prober::kPhaseCount + 2 + 1 + prober::kFailureCount + 1 + 3 + 1 + 2);
+  // A module without steps, and an EHLO without AUTH: none of these families.
+  for (auto family : {"probe_smtp_step_success", "probe_smtp_step_duration_seconds", "probe_smtp_step_reply_code",
+                      "probe_smtp_auth_mechanism_info"}) {
+    EXPECT_EQ(e.type.count(family), 0u) << family;
+  }
   for (const auto& [name, type] : e.type) EXPECT_EQ(type, "gauge") << name;
 }
 
@@ -66,16 +75,58 @@ TEST(RenderProbe, FailedProbeWithoutA250) {
   EXPECT_EQ(e.at("probe_smtp_qos_timeout_seconds{}"), 0.5);
   EXPECT_EQ(e.at("probe_ip_protocol{}"), 0);
   EXPECT_EQ(e.type.count("probe_smtp_ehlo_extension_info"), 0u);  // no keywords, no series
+  EXPECT_EQ(e.at("probe_smtp_auth_offered_before_tls{}"), 0);
+}
+
+TEST(RenderProbe, StepsInModuleOrderZeroIfNotRun) {
+  auto r = test::passed_probe(0.2);
+  r.steps = {test::step("mail_from", 250, 0.25), test::step("relay", 250, 0.125, prober::Outcome::unexpected)};
+  const auto text = render_probe(r, test::verdict(Event::failed, Failure::rcpt_accepted), 1,
+                                 {"mail_from", "relay", "rcpt_to"});
+  const auto e = test::parse_exposition(text);
+  EXPECT_THAT(e.errors, ::testing::IsEmpty());
+  EXPECT_EQ(e.at(series("probe_smtp_step_success", {{"step", "mail_from"}})), 1);
+  EXPECT_EQ(e.at(series("probe_smtp_step_success", {{"step", "relay"}})), 0);
+  EXPECT_EQ(e.at(series("probe_smtp_step_success", {{"step", "rcpt_to"}})), 0);
+  EXPECT_EQ(e.at(series("probe_smtp_step_duration_seconds", {{"step", "mail_from"}})), 0.25);
+  EXPECT_EQ(e.at(series("probe_smtp_step_duration_seconds", {{"step", "relay"}})), 0.125);
+  EXPECT_EQ(e.at(series("probe_smtp_step_duration_seconds", {{"step", "rcpt_to"}})), 0);
+  EXPECT_EQ(e.at(series("probe_smtp_step_reply_code", {{"step", "mail_from"}})), 250);
+  EXPECT_EQ(e.at(series("probe_smtp_step_reply_code", {{"step", "relay"}})), 250);
+  EXPECT_EQ(e.at(series("probe_smtp_step_reply_code", {{"step", "rcpt_to"}})), 0);
+  for (auto family : {"probe_smtp_step_success", "probe_smtp_step_duration_seconds", "probe_smtp_step_reply_code"}) {
+    EXPECT_EQ(e.type.at(family), "gauge");
+    EXPECT_FALSE(e.help.at(family).empty());
+  }
+  // In the module's order, not the records' or the alphabet's.
+  EXPECT_LT(text.find(R"(step="relay")"), text.find(R"(step="rcpt_to")"));
+}
+
+TEST(RenderProbe, AuthMechanismsBoundedAndAuthBeforeTls) {
+  auto r = test::passed_probe(0.2);
+  r.ehlo_text = "mx.example.org\nAUTH PLAIN login SCRAM-SHA-256 X-ONE X-TWO\nSIZE\n";
+  r.auth_offered_before_tls = true;
+  const auto e = probe(r, test::verdict(Event::success));
+  for (auto mechanism : {"LOGIN", "PLAIN", "SCRAM-SHA-256", "other"}) {
+    EXPECT_EQ(e.at(series("probe_smtp_auth_mechanism_info", {{"mechanism", mechanism}})), 1) << mechanism;
+  }
+  const auto mechanisms = std::count_if(e.samples.begin(), e.samples.end(), [](const auto& sample) {
+    return sample.first.starts_with("probe_smtp_auth_mechanism_info{");
+  });
+  EXPECT_EQ(mechanisms, 4);  // X-ONE and X-TWO are one "other"
+  EXPECT_EQ(e.at("probe_smtp_auth_offered_before_tls{}"), 1);
 }
 
 TEST(RenderProbe, NoRawTextInLabels) {
   auto r = test::passed_probe(0.1);
-  r.ehlo_text = "mx.example.org\nAUTH PLAIN LOGIN\nx\"y\nSIZE\n";
+  r.ehlo_text = "mx.example.org\nAUTH PLAIN LOGIN VENDORMECH\nx\"y\nSIZE\n";
   r.detail = "secret detail";
-  const auto text = render_probe(r, test::verdict(Event::success), 1);
+  const auto text = render_probe(r, test::verdict(Event::success), 1, {});
   EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("secret")));
-  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("PLAIN")));
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("PLAIN LOGIN")));
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("VENDORMECH")));  // only as "other"
   EXPECT_THAT(text, ::testing::HasSubstr(R"(extension="SIZE")"));
+  EXPECT_THAT(text, ::testing::HasSubstr(R"(mechanism="other")"));
 }
 
 TEST(RenderProbe, IpProtocolFromPeerAddress) {

@@ -1,0 +1,30 @@
+#include "prober/transcript.hpp"
+
+namespace smtp_exporter::prober {
+namespace {
+
+// Printable ASCII as is, everything else as \xNN: a hostile server's bytes stay inert text.
+std::string printable(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (const unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void Transcript::add(char direction, std::string_view text, Clock::time_point at) {
+  if (lines_ == nullptr) return;
+  lines_->push_back({std::chrono::duration<double>(at - start_).count(), direction, printable(text)});
+}
+
+}  // namespace smtp_exporter::prober
