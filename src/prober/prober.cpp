@@ -122,7 +122,7 @@ class Probe {
     const bool connected = co_await connect();
     if (!connected) co_return;
 
-    Dialog dialog{*connection_, module_, result_, transcript_, tls_server_name(), request_.tls_context,
+    Dialog dialog{*connection_, module_, result_, tls_server_name(), request_.tls_context,
                   dialog_deadline_, {}};
     StepRecord last = co_await greet_and_ehlo(dialog);
     const bool ehlo_done = last.outcome == Outcome::as_expected;
@@ -222,12 +222,11 @@ class Probe {
   // Implicit TLS, the greeting, EHLO, and with STARTTLS: STARTTLS, the handshake and EHLO again.
   // Returns the last step's record: as_expected if the EHLO part went through.
   asio::awaitable<StepRecord> greet_and_ehlo(Dialog& dialog) {
-    StepRecord last = builtin_record(StepKind::greeting);
     if (module_.tls == config::TlsMode::implicit) {
       const TlsUpgrade upgrade = co_await dialog.handshake();
       if (upgrade.failure != Failure::none) co_return failed_before_greeting(upgrade);
     }
-    last = co_await run_greeting(dialog, builtin(StepKind::greeting));
+    StepRecord last = co_await run_greeting(dialog, builtin(StepKind::greeting));
     phase(Phase::greeting) = last.seconds;
     if (last.failure != Failure::none && last.outcome == Outcome::as_expected) {
       deferred_failure_ = last.failure;  // the banner: the probe fails, the dialog goes on
@@ -247,15 +246,8 @@ class Probe {
     co_return record;
   }
 
-  StepRecord builtin_record(StepKind kind) const {
-    StepRecord record;
-    record.kind = kind;
-    record.name = std::string(step_kind_name(kind));
-    return record;
-  }
-
   StepRecord failed_before_greeting(const TlsUpgrade& upgrade) const {
-    StepRecord record = builtin_record(StepKind::greeting);
+    StepRecord record = start_record(builtin(StepKind::greeting));
     record.outcome = Outcome::unexpected;
     record.failure = upgrade.failure;
     record.detail = upgrade.detail;

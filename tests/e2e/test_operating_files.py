@@ -56,7 +56,8 @@ CONTRACT_METRICS = {
     "smtp_ehlo_duration_seconds_bucket", "smtp_ehlo_duration_seconds_sum", "smtp_ehlo_duration_seconds_count",
     "smtp_probe_events_total", "smtp_probe_failures_total", "smtp_probe_phase_duration_seconds",
     "smtp_reply_code", "smtp_ehlo_extension_info", "smtp_helo_fallback", "smtp_qos_timeout_seconds",
-    "smtp_probe_last_run_timestamp_seconds",
+    "smtp_probe_last_run_timestamp_seconds", "smtp_auth_offered_before_tls", "smtp_auth_mechanism_info",
+    "smtp_step_success", "smtp_step_duration_seconds", "smtp_step_reply_code",
     "smtp_tls_cert_not_after_timestamp_seconds", "smtp_tls_chain_not_after_timestamp_seconds",
     "smtp_tls_cert_verified", "smtp_tls_version_info", "smtp_tls_cipher_info",
     "smtp_exporter_build_info", "smtp_exporter_config_last_reload_successful",
@@ -67,7 +68,9 @@ CONTRACT_LABEL_VALUES = {
     "event": {"5510", "5511", "5509"},
     "reason": {"resolve", "connect_refused", "connect_timeout", "greeting_timeout", "greeting_rejected",
                "ehlo_timeout", "ehlo_rejected", "protocol_error", "banner_mismatch", "qos_exceeded",
-               "tls_handshake", "tls_verify", "starttls_not_offered", "starttls_rejected"},
+               "tls_handshake", "tls_verify", "starttls_not_offered", "starttls_rejected",
+               "auth_not_offered", "auth_rejected", "auth_accepted", "mail_from_rejected", "rcpt_rejected",
+               "rcpt_accepted", "rcpt_deferred", "step_timeout"},
     "phase": {"resolve", "connect", "greeting", "ehlo", "quit", "starttls", "tls"},
     "stage": {"greeting", "ehlo"},
 }
@@ -75,7 +78,7 @@ CONTRACT_LABEL_VALUES = {
 REQUIRED_ALERTS = [
     "SMTPServerDown", "SMTPQoSDegraded", "SMTPQoSBudgetBurn", "SMTPEHLOSlow",
     "SMTPCertificateExpiringSoon", "SMTPCertificateInvalid", "SMTPProbesStale",
-    "SMTPExporterConfigReloadFailed", "SMTPExporterDown",
+    "SMTPExporterConfigReloadFailed", "SMTPExporterDown", "SMTPOpenRelay", "SMTPAuthOfferedBeforeTLS",
 ]
 # Alerts about the exporter rather than a target name the instance instead of the target.
 EXPORTER_ALERTS = {"SMTPExporterConfigReloadFailed", "SMTPExporterDown"}

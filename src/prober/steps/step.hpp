@@ -28,7 +28,6 @@ struct Dialog {
   Connection& connection;
   const config::Module& module;
   ProbeResult& result;
-  Transcript& transcript;
   std::string tls_server_name;                     // SNI and the name verified
   std::shared_ptr<boost::asio::ssl::context> tls_context;  // made on first use when null
   Clock::time_point deadline;       // the running step's; the driver sets it
