@@ -80,6 +80,7 @@ NO_DATA_REASONS = [
     (r"smtp_tls_|smtp:tls_", "TLS metric: smtp-sink offers no STARTTLS and the module probes without TLS", False),
     (r"\bALERTS\b", "alert annotation: no SMTP alert fires for the healthy target", True),
     (r"smtp_probe_failures_total|smtp:probe_failures:", "failures filtered by > 0: the healthy target has none", True),
+    (r"smtp_step_", "step metric: the module lists no transaction steps", False),
 ]
 
 PROMETHEUS_BINARIES = ["/usr/bin/prometheus", "prometheus"]
