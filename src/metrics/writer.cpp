@@ -103,11 +103,14 @@ void put_header(Sink& s, const FamilyInfo& f) {
   s.put('\n');
 }
 
+// Room for the rest of a line after the target's labels: a label name, `="`, `"} `, a number and
+// the newline.
+constexpr std::size_t kRestOfLine = 24 + kNumberRoom;
+
 // `name{<target labels>`: label_text() is never empty (target and module are always there), so
-// the braces are always needed. Room for the rest of the line: a label name, `="`, `"} `, a
-// number, the newline, and `value_room` bytes of label value.
+// the braces are always needed. Makes room for the rest of the line, with `value_room` bytes of
+// label value.
 void open_series(Sink& s, std::string_view name, const TargetState& t, std::size_t value_room = 0) {
-  constexpr std::size_t kRestOfLine = 24 + kNumberRoom;
   s.room(name.size() + 1 + t.label_text().size() + value_room + kRestOfLine);
   s.put(name);
   s.put('{');
@@ -126,7 +129,7 @@ void gauge_line(Sink& s, std::string_view name, const TargetState& t, double val
   end_series(s, value);
 }
 
-// `safe_value` is one of ours (phase, reason, event, stage, le): nothing to escape.
+// `safe_value` is one of ours (phase, reason, event, stage): nothing to escape.
 template <class Value>
 void labelled_line(Sink& s, std::string_view name, const TargetState& t, std::string_view label,
                    std::string_view safe_value, Value value) {
@@ -165,83 +168,36 @@ class LeCache {
 
 namespace {
 
-constexpr FamilyInfo kProbeSuccess{"smtp_probe_success", "gauge",
-                                   "1 if the last probe passed every check within 2 x QoS."};
-constexpr FamilyInfo kEhloSuccess{"smtp_ehlo_success", "gauge",
-                                  "1 if the last probe got a final 250 to EHLO/HELO within 2 x QoS."};
-constexpr FamilyInfo kEhloDuration{
-    "smtp_ehlo_duration_seconds", "histogram",
-    "QoS latency: TCP connect start to the final 250 of EHLO (or HELO)."};
-constexpr FamilyInfo kEvents{"smtp_probe_events_total", "counter",
-                             "Probes by ELM event: 5510 within QoS, 5511 within 2 x QoS, 5509 failed."};
-constexpr FamilyInfo kFailures{"smtp_probe_failures_total", "counter",
-                               "Failed (5509) probes by reason."};
-constexpr FamilyInfo kPhases{"smtp_probe_phase_duration_seconds", "gauge",
-                             "Seconds each phase of the last probe took; 0 if it did not run."};
-constexpr FamilyInfo kReplyCode{"smtp_reply_code", "gauge",
-                                "Last SMTP reply code of the last probe per stage; 0 if none."};
-constexpr FamilyInfo kStepSuccess{"smtp_step_success", "gauge",
-                                  "1 if the module's step went as expected in the last probe; 0 if it did not run."};
-constexpr FamilyInfo kStepDuration{"smtp_step_duration_seconds", "gauge",
-                                   "Seconds the module's step took in the last probe; 0 if it did not run."};
-constexpr FamilyInfo kStepReplyCode{"smtp_step_reply_code", "gauge",
-                                    "Last SMTP reply code of the module's step in the last probe; 0 if none."};
-constexpr FamilyInfo kExtensions{"smtp_ehlo_extension_info", "gauge",
-                                 "EHLO keywords the server advertised in the last probe."};
-constexpr FamilyInfo kAuthMechanisms{"smtp_auth_mechanism_info", "gauge",
-                                     "SASL mechanisms the server advertised in the last EHLO; unknown ones as other."};
-constexpr FamilyInfo kAuthBeforeTls{"smtp_auth_offered_before_tls", "gauge",
-                                    "1 if the last probe saw AUTH advertised on a connection without TLS."};
-constexpr FamilyInfo kHeloFallback{"smtp_helo_fallback", "gauge",
-                                   "1 if the last probe had to fall back from EHLO to HELO."};
-constexpr FamilyInfo kQosTimeout{"smtp_qos_timeout_seconds", "gauge",
-                                 "Configured QoS time; 2 x QoS is the failure limit."};
-constexpr FamilyInfo kLastRun{"smtp_probe_last_run_timestamp_seconds", "gauge",
-                              "Unix time the last probe finished; 0 before the first."};
+// open_series() for a histogram's `name_bucket`, `name_sum` and `name_count`; apart, so that the
+// other lines do not pay for a suffix.
+void open_histogram_series(Sink& s, std::string_view name, std::string_view suffix, const TargetState& t,
+                           std::size_t value_room = 0) {
+  s.room(name.size() + suffix.size() + 1 + t.label_text().size() + value_room + kRestOfLine);
+  s.put(name);
+  s.put(suffix);
+  s.put('{');
+  s.put(t.label_text());
+}
 
-constexpr std::array kFamilies{
-    kProbeSuccess, kEhloSuccess, kEhloDuration, kEvents, kFailures, kPhases, kReplyCode,
-    kStepSuccess, kStepDuration, kStepReplyCode,
-    kExtensions, kAuthMechanisms, kAuthBeforeTls, kHeloFallback, kQosTimeout, kLastRun};
-
-// TLS facts: only for targets that completed a handshake.
-constexpr FamilyInfo kTlsNotAfter{"smtp_tls_cert_not_after_timestamp_seconds", "gauge",
-                                  "notAfter of the server's leaf certificate (Unix time)."};
-constexpr FamilyInfo kTlsChainNotAfter{"smtp_tls_chain_not_after_timestamp_seconds", "gauge",
-                                       "Earliest notAfter in the presented certificate chain (Unix time)."};
-constexpr FamilyInfo kTlsVerified{"smtp_tls_cert_verified", "gauge",
-                                  "1 if the certificate chain and name verified in the last handshake."};
-constexpr FamilyInfo kTlsVersion{"smtp_tls_version_info", "gauge", "Negotiated TLS version, 1."};
-constexpr FamilyInfo kTlsCipher{"smtp_tls_cipher_info", "gauge", "Negotiated TLS cipher, 1."};
-constexpr FamilyInfo kTlsCert{"smtp_tls_cert_info", "gauge", "The server's leaf certificate, 1."};
-
-// One family: which targets have series in it, and their lines. The families are written in
-// this order, each as one group (HELP, TYPE, then every target's lines); a family no target
-// shows is left out, like prometheus-cpp does.
-struct Step {
-  const FamilyInfo* family;
-  bool (*shows)(const TargetState&);
-  void (*lines)(Sink&, const TargetState&, LeCache&);
-};
-
-bool every(const TargetState&) { return true; }
-bool with_steps(const TargetState& t) { return !t.step_names().empty(); }
-bool with_extensions(const TargetState& t) { return !t.extensions().empty(); }
-bool with_auth_mechanisms(const TargetState& t) { return !t.auth_mechanisms().empty(); }
-bool with_tls(const TargetState& t) { return t.tls().has_value(); }
-
-void histogram_lines(Sink& s, const TargetState& t, LeCache& le_cache) {
-  constexpr std::string_view bucket = "smtp_ehlo_duration_seconds_bucket";
+void histogram_lines(Sink& s, std::string_view name, const TargetState& t, LeCache& le_cache) {
+  auto bucket = [&](std::string_view le, std::uint64_t cumulative) {
+    open_histogram_series(s, name, "_bucket", t, le.size());
+    s.put(",le=\"");
+    s.put(le);
+    s.put('"');
+    end_series(s, cumulative);
+  };
   const auto& le = le_cache.get(t.bucket_bounds());
   const auto& counts = t.bucket_counts();
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < le.size(); ++i) {
     cumulative += counts[i];
-    labelled_line(s, bucket, t, "le", le[i], cumulative);
+    bucket(le[i], cumulative);
   }
-  labelled_line(s, bucket, t, "le", "+Inf", t.latency_count());
-  gauge_line(s, "smtp_ehlo_duration_seconds_sum", t, t.latency_sum());
-  open_series(s, "smtp_ehlo_duration_seconds_count", t);
+  bucket("+Inf", t.latency_count());
+  open_histogram_series(s, name, "_sum", t);
+  end_series(s, t.latency_sum());
+  open_histogram_series(s, name, "_count", t);
   end_series(s, t.latency_count());
 }
 
@@ -275,98 +231,136 @@ void info_line(Sink& s, std::string_view name, const TargetState& t,
   end_series(s, 1);
 }
 
-const std::array kSteps{
-    Step{&kProbeSuccess, every,
-         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kProbeSuccess.name, t, t.probe_success()); }},
-    Step{&kEhloSuccess, every,
-         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kEhloSuccess.name, t, t.ehlo_success()); }},
-    Step{&kEhloDuration, every, histogram_lines},
-    Step{&kEvents, every,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           for (std::size_t i = 0; i < classify::kEventCount; ++i) {
-             labelled_line(s, kEvents.name, t, "event", classify::kEventNames[i], t.events()[i]);
-           }
-         }},
-    Step{&kFailures, every,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           for (std::size_t i = 0; i < prober::kFailureCount; ++i) {
-             labelled_line(s, kFailures.name, t, "reason", prober::kFailureNames[i], t.failures()[i]);
-           }
-         }},
-    Step{&kPhases, every,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           for (std::size_t i = 0; i < prober::kPhaseCount; ++i) {
-             labelled_line(s, kPhases.name, t, "phase", prober::kPhaseNames[i], t.phase_seconds()[i]);
-           }
-         }},
-    Step{&kReplyCode, every,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           labelled_line(s, kReplyCode.name, t, "stage", "greeting", t.greeting_code());
-           labelled_line(s, kReplyCode.name, t, "stage", "ehlo", t.ehlo_code());
-         }},
-    // The module's steps: only for targets whose module has some.
-    Step{&kStepSuccess, with_steps,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           for (std::size_t i = 0; i < t.steps().size(); ++i) {
-             escaped_line(s, kStepSuccess.name, t, "step", t.step_names()[i], t.steps()[i].success ? 1 : 0);
-           }
-         }},
-    Step{&kStepDuration, with_steps,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           for (std::size_t i = 0; i < t.steps().size(); ++i) {
-             escaped_line(s, kStepDuration.name, t, "step", t.step_names()[i], t.steps()[i].seconds);
-           }
-         }},
-    Step{&kStepReplyCode, with_steps,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           for (std::size_t i = 0; i < t.steps().size(); ++i) {
-             escaped_line(s, kStepReplyCode.name, t, "step", t.step_names()[i], t.steps()[i].reply_code);
-           }
-         }},
-    Step{&kExtensions, with_extensions,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           for (const auto& e : t.extensions()) escaped_line(s, kExtensions.name, t, "extension", e, 1);
-         }},
-    Step{&kAuthMechanisms, with_auth_mechanisms,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           for (const auto& m : t.auth_mechanisms()) escaped_line(s, kAuthMechanisms.name, t, "mechanism", m, 1);
-         }},
-    Step{&kAuthBeforeTls, every,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           gauge_line(s, kAuthBeforeTls.name, t, t.auth_offered_before_tls());
-         }},
-    Step{&kHeloFallback, every,
-         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kHeloFallback.name, t, t.helo_fallback()); }},
-    // Known from the configuration, so shown before the first probe too.
-    Step{&kQosTimeout, every,
-         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kQosTimeout.name, t, t.qos_timeout_seconds()); }},
-    Step{&kLastRun, every,
-         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kLastRun.name, t, t.last_run_timestamp()); }},
-    // TLS facts: only for targets that completed a handshake.
-    Step{&kTlsNotAfter, with_tls,
-         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kTlsNotAfter.name, t, t.tls()->cert_not_after); }},
-    Step{&kTlsChainNotAfter, with_tls,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           gauge_line(s, kTlsChainNotAfter.name, t, t.tls()->chain_not_after);
-         }},
-    Step{&kTlsVerified, with_tls,
-         [](Sink& s, const TargetState& t, LeCache&) { gauge_line(s, kTlsVerified.name, t, t.tls()->verified ? 1 : 0); }},
-    Step{&kTlsVersion, with_tls,
-         [](Sink& s, const TargetState& t, LeCache&) { info_line(s, kTlsVersion.name, t, {{"version", t.tls()->version}}); }},
-    Step{&kTlsCipher, with_tls,
-         [](Sink& s, const TargetState& t, LeCache&) { info_line(s, kTlsCipher.name, t, {{"cipher", t.tls()->cipher}}); }},
-    Step{&kTlsCert, with_tls,
-         [](Sink& s, const TargetState& t, LeCache&) {
-           const auto& f = *t.tls();
-           info_line(s, kTlsCert.name, t,
-                     {{"subject_cn", f.subject_cn}, {"issuer_cn", f.issuer_cn}, {"serial", f.serial},
-                      {"fingerprint_sha256", f.fingerprint_sha256}});
-         }},
+// A /metrics family (described in families.hpp): which targets have series in it, and how to
+// write a target's lines, given the family's name.
+struct FamilyWriter {
+  const FamilyInfo* family;
+  bool (*shows)(const TargetState&);
+  void (*lines)(Sink&, std::string_view name, const TargetState&, LeCache&);
 };
+
+bool every(const TargetState&) { return true; }
+bool with_steps(const TargetState& t) { return !t.step_names().empty(); }
+bool with_extensions(const TargetState& t) { return !t.extensions().empty(); }
+bool with_auth_mechanisms(const TargetState& t) { return !t.auth_mechanisms().empty(); }
+bool with_tls(const TargetState& t) { return t.tls().has_value(); }
+
+// The /metrics families in the order they are written, each as one group (HELP, TYPE, then every
+// target's lines); a family no target shows is left out, like prometheus-cpp does.
+constexpr std::array kFamilyWriters{
+    FamilyWriter{&kProbeSuccess.metrics, every,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   gauge_line(s, name, t, t.probe_success());
+                 }},
+    FamilyWriter{&kEhloSuccess.metrics, every,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   gauge_line(s, name, t, t.ehlo_success());
+                 }},
+    FamilyWriter{&kEhloDuration.metrics, every, histogram_lines},
+    FamilyWriter{&kEvents.metrics, every,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   for (std::size_t i = 0; i < classify::kEventCount; ++i) {
+                     labelled_line(s, name, t, "event", classify::kEventNames[i], t.events()[i]);
+                   }
+                 }},
+    FamilyWriter{&kFailures.metrics, every,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   for (std::size_t i = 0; i < prober::kFailureCount; ++i) {
+                     labelled_line(s, name, t, "reason", prober::kFailureNames[i], t.failures()[i]);
+                   }
+                 }},
+    FamilyWriter{&kPhases.metrics, every,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   for (std::size_t i = 0; i < prober::kPhaseCount; ++i) {
+                     labelled_line(s, name, t, "phase", prober::kPhaseNames[i], t.phase_seconds()[i]);
+                   }
+                 }},
+    FamilyWriter{&kReplyCode.metrics, every,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   labelled_line(s, name, t, "stage", "greeting", t.greeting_code());
+                   labelled_line(s, name, t, "stage", "ehlo", t.ehlo_code());
+                 }},
+    FamilyWriter{&kStepSuccess.metrics, with_steps,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   for (std::size_t i = 0; i < t.steps().size(); ++i) {
+                     escaped_line(s, name, t, "step", t.step_names()[i], t.steps()[i].success ? 1 : 0);
+                   }
+                 }},
+    FamilyWriter{&kStepDuration.metrics, with_steps,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   for (std::size_t i = 0; i < t.steps().size(); ++i) {
+                     escaped_line(s, name, t, "step", t.step_names()[i], t.steps()[i].seconds);
+                   }
+                 }},
+    FamilyWriter{&kStepReplyCode.metrics, with_steps,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   for (std::size_t i = 0; i < t.steps().size(); ++i) {
+                     escaped_line(s, name, t, "step", t.step_names()[i], t.steps()[i].reply_code);
+                   }
+                 }},
+    FamilyWriter{&kExtensions.metrics, with_extensions,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   for (const auto& e : t.extensions()) escaped_line(s, name, t, "extension", e, 1);
+                 }},
+    FamilyWriter{&kAuthMechanisms.metrics, with_auth_mechanisms,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   for (const auto& m : t.auth_mechanisms()) escaped_line(s, name, t, "mechanism", m, 1);
+                 }},
+    FamilyWriter{&kAuthBeforeTls.metrics, every,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   gauge_line(s, name, t, t.auth_offered_before_tls());
+                 }},
+    FamilyWriter{&kHeloFallback.metrics, every,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   gauge_line(s, name, t, t.helo_fallback());
+                 }},
+    // Known from the configuration, so shown before the first probe too.
+    FamilyWriter{&kQosTimeout.metrics, every,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   gauge_line(s, name, t, t.qos_timeout_seconds());
+                 }},
+    FamilyWriter{&kLastRun.metrics, every,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   gauge_line(s, name, t, t.last_run_timestamp());
+                 }},
+    FamilyWriter{&kTlsCertNotAfter.metrics, with_tls,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   gauge_line(s, name, t, t.tls()->cert_not_after);
+                 }},
+    FamilyWriter{&kTlsChainNotAfter.metrics, with_tls,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   gauge_line(s, name, t, t.tls()->chain_not_after);
+                 }},
+    FamilyWriter{&kTlsVerified.metrics, with_tls,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   gauge_line(s, name, t, t.tls()->verified ? 1 : 0);
+                 }},
+    FamilyWriter{&kTlsVersion.metrics, with_tls,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   info_line(s, name, t, {{"version", t.tls()->version}});
+                 }},
+    FamilyWriter{&kTlsCipher.metrics, with_tls,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   info_line(s, name, t, {{"cipher", t.tls()->cipher}});
+                 }},
+    FamilyWriter{&kTlsCert.metrics, with_tls,
+                 [](Sink& s, std::string_view name, const TargetState& t, LeCache&) {
+                   const auto& f = *t.tls();
+                   info_line(s, name, t,
+                             {{"subject_cn", f.subject_cn}, {"issuer_cn", f.issuer_cn}, {"serial", f.serial},
+                              {"fingerprint_sha256", f.fingerprint_sha256}});
+                 }},
+};
+
+constexpr auto kTargetFamilies = [] {
+  std::array<FamilyInfo, kFamilyWriters.size()> families;
+  for (std::size_t i = 0; i < families.size(); ++i) families[i] = *kFamilyWriters[i].family;
+  return families;
+}();
 
 }  // namespace
 
-std::span<const FamilyInfo> target_families() { return kFamilies; }
+std::span<const FamilyInfo> target_families() { return kTargetFamilies; }
 
 void append_escaped_label_value(std::string& out, std::string_view value) {
   const std::size_t used = out.size();
@@ -403,34 +397,34 @@ TargetsWriter::~TargetsWriter() = default;
 TargetsWriter::TargetsWriter(TargetsWriter&&) noexcept = default;
 TargetsWriter& TargetsWriter::operator=(TargetsWriter&&) noexcept = default;
 
-bool TargetsWriter::done() const { return step_ >= kSteps.size(); }
+bool TargetsWriter::done() const { return family_ >= kFamilyWriters.size(); }
 
 void TargetsWriter::next(std::string& out, std::size_t budget) {
   const std::size_t limit = out.size() + budget;
   Sink s(out);
-  while (step_ < kSteps.size()) {
-    const Step& step = kSteps[step_];
+  while (family_ < kFamilyWriters.size()) {
+    const FamilyWriter& writer = kFamilyWriters[family_];
     if (target_ == 0) {  // a new family: written only if some target shows in it
-      if (std::none_of(targets_.begin(), targets_.end(), [&](const TargetState* t) { return step.shows(*t); })) {
-        ++step_;
+      if (std::none_of(targets_.begin(), targets_.end(), [&](const TargetState* t) { return writer.shows(*t); })) {
+        ++family_;
         continue;
       }
-      put_header(s, *step.family);
+      put_header(s, *writer.family);
     }
     while (target_ < targets_.size()) {
       const TargetState& t = *targets_[target_++];
-      if (step.shows(t)) step.lines(s, t, *le_cache_);
+      if (writer.shows(t)) writer.lines(s, writer.family->name, t, *le_cache_);
       if (out.size() + s.pending() >= limit) {
         if (target_ == targets_.size()) {
           target_ = 0;
-          ++step_;
+          ++family_;
         }
         s.flush();
         return;
       }
     }
     target_ = 0;
-    ++step_;
+    ++family_;
   }
   s.flush();
 }

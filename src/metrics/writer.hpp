@@ -9,16 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "metrics/families.hpp"
 #include "metrics/target_state.hpp"
 
 namespace smtp_exporter::metrics {
 
-struct FamilyInfo {
-  std::string_view name;
-  std::string_view type;  // "gauge", "counter", "histogram"
-  std::string_view help;
-};
-// The smtp_* families in the order write_targets() renders them.
+// The smtp_* families in the order write_targets() renders them (families.hpp describes them).
 std::span<const FamilyInfo> target_families();
 
 // Series per target besides one per bucket bound, extension and auth mechanism, and
@@ -47,7 +43,7 @@ class TargetsWriter {
  private:
   std::vector<const TargetState*> targets_;
   std::unique_ptr<LeCache> le_cache_;
-  std::size_t step_ = 0;    // index of the family being written
+  std::size_t family_ = 0;  // index of the family being written
   std::size_t target_ = 0;  // next target in that family
 };
 

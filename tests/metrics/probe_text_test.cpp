@@ -129,6 +129,45 @@ TEST(RenderProbe, NoRawTextInLabels) {
   EXPECT_THAT(text, ::testing::HasSubstr(R"(mechanism="other")"));
 }
 
+// blackbox_exporter's names come first, byte for byte, so its alerts and dashboards keep working.
+TEST(RenderProbe, TlsFactsUnderBlackboxNamesAndOurs) {
+  auto r = test::passed_probe(0.2);
+  r.tls = test::tls_facts();
+  const std::string text = render_probe(r, test::verdict(Event::success), 1, {});
+  const std::string expected =
+      "# HELP probe_ssl_earliest_cert_expiry Earliest notAfter in the presented chain (Unix time).\n"
+      "# TYPE probe_ssl_earliest_cert_expiry gauge\n"
+      "probe_ssl_earliest_cert_expiry 1790000000.5\n"
+      "# HELP probe_ssl_last_chain_expiry_timestamp_seconds Earliest notAfter of the verified chain (Unix time).\n"
+      "# TYPE probe_ssl_last_chain_expiry_timestamp_seconds gauge\n"
+      "probe_ssl_last_chain_expiry_timestamp_seconds 1790000000.5\n"
+      "# HELP probe_tls_version_info Negotiated TLS version, 1.\n"
+      "# TYPE probe_tls_version_info gauge\n"
+      "probe_tls_version_info{version=\"TLS 1.3\"} 1\n"
+      "# HELP probe_smtp_tls_cert_not_after_timestamp_seconds notAfter of the leaf certificate (Unix time).\n";
+  EXPECT_THAT(text, ::testing::HasSubstr(expected));
+
+  const auto e = probe(r, test::verdict(Event::success));
+  EXPECT_EQ(e.at("probe_smtp_tls_cert_not_after_timestamp_seconds{}"), 1800000000);
+  EXPECT_EQ(e.at("probe_smtp_tls_chain_not_after_timestamp_seconds{}"), 1790000000.5);
+  EXPECT_EQ(e.at("probe_smtp_tls_cert_verified{}"), 1);
+  EXPECT_EQ(e.at(series("probe_smtp_tls_version_info", {{"version", "TLS 1.3"}})), 1);
+  EXPECT_EQ(e.at(series("probe_smtp_tls_cipher_info", {{"cipher", "TLS_AES_256_GCM_SHA384"}})), 1);
+  EXPECT_EQ(e.at(series("probe_smtp_tls_cert_info", {{"subject_cn", "mx1.example.org"},
+                                                     {"issuer_cn", R"(CA "x" \ y)"},
+                                                     {"serial", "0A1B2C"},
+                                                     {"fingerprint_sha256", "ab12cd34"}})),
+            1);
+  for (const auto& [name, type] : e.type) EXPECT_EQ(type, "gauge") << name;
+
+  // As blackbox_exporter: the verified chain's expiry only from a verified chain.
+  r.tls->verified = false;
+  const auto unverified = probe(r, test::verdict(Event::success));
+  EXPECT_EQ(unverified.type.count("probe_ssl_last_chain_expiry_timestamp_seconds"), 0u);
+  EXPECT_EQ(unverified.at("probe_ssl_earliest_cert_expiry{}"), 1790000000.5);
+  EXPECT_EQ(unverified.at("probe_smtp_tls_cert_verified{}"), 0);
+}
+
 TEST(RenderProbe, IpProtocolFromPeerAddress) {
   auto r = test::passed_probe(0.1);
   for (const auto& [peer, version] : std::vector<std::pair<std::string, double>>{

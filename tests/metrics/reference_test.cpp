@@ -41,6 +41,12 @@ const std::map<std::string, std::string> kContractTypes = {
     {"smtp_helo_fallback", "gauge"},
     {"smtp_qos_timeout_seconds", "gauge"},
     {"smtp_probe_last_run_timestamp_seconds", "gauge"},
+    {"smtp_tls_cert_not_after_timestamp_seconds", "gauge"},
+    {"smtp_tls_chain_not_after_timestamp_seconds", "gauge"},
+    {"smtp_tls_cert_verified", "gauge"},
+    {"smtp_tls_version_info", "gauge"},
+    {"smtp_tls_cipher_info", "gauge"},
+    {"smtp_tls_cert_info", "gauge"},
 };
 
 std::string help_of(std::string_view name) {
@@ -79,6 +85,12 @@ std::string render_with_prometheus_cpp(const std::vector<const TargetState*>& ta
   auto& fallback = gauges("smtp_helo_fallback");
   auto& qos = gauges("smtp_qos_timeout_seconds");
   auto& last_run = gauges("smtp_probe_last_run_timestamp_seconds");
+  auto& tls_not_after = gauges("smtp_tls_cert_not_after_timestamp_seconds");
+  auto& tls_chain_not_after = gauges("smtp_tls_chain_not_after_timestamp_seconds");
+  auto& tls_verified = gauges("smtp_tls_cert_verified");
+  auto& tls_version = gauges("smtp_tls_version_info");
+  auto& tls_cipher = gauges("smtp_tls_cipher_info");
+  auto& tls_cert = gauges("smtp_tls_cert_info");
 
   for (const TargetState* t : targets) {
     prometheus::Labels labels{{"target", t->identity().target}, {"module", t->identity().module}};
@@ -115,6 +127,19 @@ std::string render_with_prometheus_cpp(const std::vector<const TargetState*>& ta
     fallback.Add(labels).Set(t->helo_fallback());
     qos.Add(labels).Set(t->qos_timeout_seconds());
     last_run.Add(labels).Set(t->last_run_timestamp());
+    if (const auto& tls = t->tls()) {
+      tls_not_after.Add(labels).Set(tls->cert_not_after);
+      tls_chain_not_after.Add(labels).Set(tls->chain_not_after);
+      tls_verified.Add(labels).Set(tls->verified);
+      tls_version.Add(with("version", tls->version)).Set(1);
+      tls_cipher.Add(with("cipher", tls->cipher)).Set(1);
+      auto cert = labels;
+      cert["subject_cn"] = tls->subject_cn;
+      cert["issuer_cn"] = tls->issuer_cn;
+      cert["serial"] = tls->serial;
+      cert["fingerprint_sha256"] = tls->fingerprint_sha256;
+      tls_cert.Add(cert).Set(1);
+    }
   }
   return prometheus::TextSerializer().Serialize(registry.Collect());
 }
@@ -175,6 +200,15 @@ TEST(Reference, AfterMixedProbes) {
   relay.steps = {test::step("mail_from", 250, 0.01),
                  test::step("relay", 250, 0.02, prober::Outcome::unexpected)};  // stopped there
   d.record(relay, test::verdict(Event::failed, Failure::rcpt_accepted), 1700000003);
+  // TLS facts: verified on one target, not on another, and kept through a later failure.
+  auto starttls = test::passed_probe(0.2);
+  starttls.tls = test::tls_facts();
+  a.record(starttls, test::verdict(Event::success), 1700000004);
+  starttls.tls = test::tls_facts(false);
+  starttls.tls->version = "TLS 1.2";
+  c.record(starttls, test::verdict(Event::success), 1700000005);
+  c.record(test::failed_probe(Failure::connect_timeout), test::verdict(Event::failed, Failure::connect_timeout),
+           1700000006);
   expect_same_as_prometheus_cpp({&a, &b, &c, &d});
 }
 

@@ -32,6 +32,21 @@ inline prober::ProbeResult failed_probe(prober::Failure failure) {
   return r;
 }
 
+// A completed handshake's facts, with label values that need escaping.
+inline prober::TlsFacts tls_facts(bool verified = true) {
+  prober::TlsFacts f;
+  f.version = "TLS 1.3";
+  f.cipher = "TLS_AES_256_GCM_SHA384";
+  f.verified = verified;
+  f.cert_not_after = 1800000000;
+  f.chain_not_after = 1790000000.5;
+  f.subject_cn = "mx1.example.org";
+  f.issuer_cn = R"(CA "x" \ y)";
+  f.serial = "0A1B2C";
+  f.fingerprint_sha256 = "ab12cd34";
+  return f;
+}
+
 inline prober::StepRecord step(std::string name, int reply_code, double seconds,
                               prober::Outcome outcome = prober::Outcome::as_expected) {
   prober::StepRecord r;

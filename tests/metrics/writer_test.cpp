@@ -225,6 +225,43 @@ TEST(WriteTargets, GoldenStepsAndAuth) {
   EXPECT_THAT(text, ::testing::HasSubstr(expected));
 }
 
+// Every byte of the TLS families, which only targets with a completed handshake show.
+TEST(WriteTargets, GoldenTls) {
+  TargetState a({"mx1:465", "smtps", {}}, {1}, 1);
+  const TargetState b({"mx2:25", "smtp_ehlo", {}}, {1}, 1);
+  auto r = test::passed_probe(0.5);
+  r.tls = test::tls_facts(false);
+  a.record(r, test::verdict(Event::success), 1700000000);
+
+  const std::string A = R"(target="mx1:465",module="smtps")";
+  const std::string expected =
+      "smtp_probe_last_run_timestamp_seconds{" + A + "} 1700000000\n"
+      "smtp_probe_last_run_timestamp_seconds{target=\"mx2:25\",module=\"smtp_ehlo\"} 0\n"
+      "# HELP smtp_tls_cert_not_after_timestamp_seconds notAfter of the server's leaf certificate (Unix time).\n"
+      "# TYPE smtp_tls_cert_not_after_timestamp_seconds gauge\n"
+      "smtp_tls_cert_not_after_timestamp_seconds{" + A + "} 1800000000\n"
+      "# HELP smtp_tls_chain_not_after_timestamp_seconds "
+      "Earliest notAfter in the presented certificate chain (Unix time).\n"
+      "# TYPE smtp_tls_chain_not_after_timestamp_seconds gauge\n"
+      "smtp_tls_chain_not_after_timestamp_seconds{" + A + "} 1790000000.5\n"
+      "# HELP smtp_tls_cert_verified 1 if the certificate chain and name verified in the last handshake.\n"
+      "# TYPE smtp_tls_cert_verified gauge\n"
+      "smtp_tls_cert_verified{" + A + "} 0\n"
+      "# HELP smtp_tls_version_info Negotiated TLS version, 1.\n"
+      "# TYPE smtp_tls_version_info gauge\n"
+      "smtp_tls_version_info{" + A + ",version=\"TLS 1.3\"} 1\n"
+      "# HELP smtp_tls_cipher_info Negotiated TLS cipher, 1.\n"
+      "# TYPE smtp_tls_cipher_info gauge\n"
+      "smtp_tls_cipher_info{" + A + ",cipher=\"TLS_AES_256_GCM_SHA384\"} 1\n"
+      "# HELP smtp_tls_cert_info The server's leaf certificate, 1.\n"
+      "# TYPE smtp_tls_cert_info gauge\n"
+      "smtp_tls_cert_info{" + A +
+      R"(,subject_cn="mx1.example.org",issuer_cn="CA \"x\" \\ y",serial="0A1B2C",fingerprint_sha256="ab12cd34"} 1)"
+      "\n";
+  const std::string text = render({&a, &b});
+  EXPECT_TRUE(text.ends_with(expected)) << text.substr(text.find("smtp_probe_last_run_timestamp_seconds{"));
+}
+
 TEST(WriteTargets, EverySeriesPresentBeforeTheFirstProbe) {
   const TargetState s({"mx1:25", "smtp_ehlo", {{"site", "ams"}}}, {0.5, 1, 2, 5}, 1);
   const auto e = test::parse_exposition(render({&s}));
@@ -234,8 +271,9 @@ TEST(WriteTargets, EverySeriesPresentBeforeTheFirstProbe) {
     EXPECT_EQ(value, key.starts_with("smtp_qos_timeout_seconds{") ? 1 : 0) << key;
   }
   for (const auto& f : target_families()) {
-    // Only with keywords or mechanisms to show, or for a module with steps.
-    const bool shown = !f.name.ends_with("_info") && !f.name.starts_with("smtp_step_");
+    // Only with keywords or mechanisms to show, for a module with steps, or after a handshake.
+    const bool shown =
+        !f.name.ends_with("_info") && !f.name.starts_with("smtp_step_") && !f.name.starts_with("smtp_tls_");
     EXPECT_EQ(e.type.count(std::string(f.name)), shown ? 1u : 0u) << f.name;
     EXPECT_EQ(e.help.count(std::string(f.name)), shown ? 1u : 0u) << f.name;
   }
@@ -288,6 +326,9 @@ TEST(WriteTargets, FamiliesContiguousAndHeadersOnceForManyTargets) {
                         i % 2 ? std::vector<std::string>{"rset"} : std::vector<std::string>{});
     if (i != 2) states.back().record(probe, test::verdict(Event::qos_warning), 1);
   }
+  auto with_tls = probe;
+  with_tls.tls = test::tls_facts();
+  states[4].record(with_tls, test::verdict(Event::qos_warning), 2);
   std::vector<const TargetState*> targets;
   for (const auto& s : states) targets.push_back(&s);
 
@@ -296,8 +337,8 @@ TEST(WriteTargets, FamiliesContiguousAndHeadersOnceForManyTargets) {
   EXPECT_THAT(e.errors, ::testing::IsEmpty());
   EXPECT_EQ(e.type.size(), target_families().size());
   // 2 targets with 2 bounds and a step, 3 with 3 bounds; 4 probed ones with 4 extensions and a
-  // mechanism each.
-  EXPECT_EQ(e.samples.size(), 5 * kFixedSeriesPerTarget + 2 * (2 + kSeriesPerStep) + 3 * 3 + 4 * (4 + 1));
+  // mechanism each; one with the 6 TLS series.
+  EXPECT_EQ(e.samples.size(), 5 * kFixedSeriesPerTarget + 2 * (2 + kSeriesPerStep) + 3 * 3 + 4 * (4 + 1) + 6);
   EXPECT_EQ(e.at(R"(smtp_ehlo_duration_seconds_bucket{le="0.2",module="fast",target="mx1"})"), 1);
   EXPECT_EQ(e.at(R"(smtp_ehlo_duration_seconds_bucket{le="1",module="slow",target="mx0"})"), 1);
   EXPECT_EQ(e.at(R"(smtp_ehlo_duration_seconds_bucket{le="1",module="slow",target="mx2"})"), 0);
