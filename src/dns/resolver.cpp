@@ -95,8 +95,10 @@ Resolver::Resolver(const asio::any_io_executor& executor, const ResolverOptions&
         throw std::runtime_error(std::string("DNS resolver: reading /etc/resolv.conf: ") + ub_strerror(rc));
       }
     } else {
-      set_option(ctx_, "do-not-query-localhost:", "no");  // test servers and local resolvers live there
-      for (const char* zone : kDefaultLocalZones) set_option(ctx_, "local-zone:", std::string(zone) + " nodefault");
+      // "nodefault" set through ub_ctx_set_option is taken as part of the zone's name and does
+      // nothing (libunbound 1.17); "transparent" lets the queries through to the servers.
+      for (const char* zone : kDefaultLocalZones) set_option(ctx_, "local-zone:", std::string(zone) + " transparent");
+      set_option(ctx_, "unblock-lan-zones:", "yes");  // the reverse zones of private ranges too
       for (const auto& server : options.servers) {
         if (const int rc = ub_ctx_set_fwd(ctx_, unbound_address(server).c_str()); rc != 0) {
           throw std::runtime_error("DNS resolver: server " + server + ": " + ub_strerror(rc));

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <tuple>
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -196,6 +199,20 @@ asio::awaitable<TlsUpgrade> Connection::upgrade_to_tls(ssl::context& context, co
   transcript_.note("TLS established: " + facts->version + ", " + facts->cipher + ", certificate " +
                    (facts->verified ? "verified" : "NOT verified (" + unverified + ")"));
   co_return upgrade;
+}
+
+std::vector<std::string> Connection::peer_chain_der() const {
+  std::vector<std::string> chain;
+  if (!tls_) return chain;
+  STACK_OF(X509)* certificates = SSL_get_peer_cert_chain(tls_->native_handle());
+  for (int i = 0; certificates != nullptr && i < sk_X509_num(certificates); ++i) {
+    unsigned char* der = nullptr;
+    const int length = i2d_X509(sk_X509_value(certificates, i), &der);
+    if (length <= 0) continue;
+    chain.emplace_back(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
+    OPENSSL_free(der);
+  }
+  return chain;
 }
 
 void Connection::close() {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -72,6 +73,8 @@ class Connection {
                                                     std::optional<TlsFacts>& facts);
 
   bool is_tls() const { return tls_ != nullptr; }
+  // The certificate chain the server presented in the handshake (DER, its own first).
+  std::vector<std::string> peer_chain_der() const;
   bool is_unix() const { return is_unix_; }
   // Bytes the server sent after its last complete reply, unasked.
   bool has_unread_bytes() const { return !pending_.empty(); }

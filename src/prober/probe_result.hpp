@@ -47,6 +47,9 @@ struct TlsFacts {
   std::string issuer_cn;
   std::string serial;              // hex, upper case
   std::string fingerprint_sha256;  // hex, lower case
+  // The presented chain (DER, the server's own certificate first), only when the request asked
+  // for it (DANE): kept per target otherwise, it would cost kilobytes each.
+  std::vector<std::string> chain_der;
 };
 
 struct ProbeResult {
@@ -59,6 +62,7 @@ struct ProbeResult {
   std::optional<double> ehlo_latency_seconds;
 
   int greeting_code = 0;  // last greeting reply code, 0 if none
+  std::string greeting_name;  // the host name the greeting gives (its first word), "" if none
   int ehlo_code = 0;      // last EHLO (or HELO) reply code, 0 if none
   bool helo_fallback = false;
   // The text of the last EHLO reply (smtp::Reply::text): the domain, then one line per

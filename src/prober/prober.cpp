@@ -122,7 +122,7 @@ class Probe {
     const bool connected = co_await connect();
     if (!connected) co_return;
 
-    Dialog dialog{*connection_, module_, result_, tls_server_name(), request_.tls_context,
+    Dialog dialog{*connection_, module_, result_, tls_server_name(), request_.keep_chain, request_.tls_context,
                   dialog_deadline_, {}};
     StepRecord last = co_await greet_and_ehlo(dialog);
     const bool ehlo_done = last.outcome == Outcome::as_expected;
@@ -163,9 +163,11 @@ class Probe {
     result_.total_seconds = seconds_between(start_, Clock::now());
   }
 
-  // SNI and the name the certificate must carry: tls_config.server_name, else the target's host.
+  // SNI and the name the certificate must carry: tls_config.server_name, else the request's
+  // (a domain's MX name), else the target's host.
   std::string tls_server_name() const {
-    return module_.tls_config.server_name.empty() ? request_.address.host : module_.tls_config.server_name;
+    if (!module_.tls_config.server_name.empty()) return module_.tls_config.server_name;
+    return request_.server_name.empty() ? request_.address.host : request_.server_name;
   }
 
   // Resolves and connects (each address in turn, until one answers); false, with the result

@@ -28,6 +28,11 @@ struct ProbeRequest {
   // The module's TLS client context (make_tls_context); built per probe when null and the
   // module uses TLS. Sharing one per module saves loading the trust store for every probe.
   std::shared_ptr<boost::asio::ssl::context> tls_context;
+  // The name for SNI and certificate verification when the module's tls_config names none;
+  // empty: the address's host. A domain's MX is probed at an address, under the MX's name.
+  std::string server_name;
+  // Keep the presented certificate chain (TlsFacts::chain_der), for DANE.
+  bool keep_chain = false;
 };
 
 // The addresses to try for `where`, in resolver order, of the configured family (an address

@@ -24,6 +24,8 @@ boost::asio::awaitable<StepRecord> run_greeting(Dialog& dialog, const config::St
     co_return record;
   }
   record.outcome = Outcome::as_expected;
+  const std::string_view first = smtp::first_line(read.reply.text);
+  dialog.result.greeting_name = std::string(first.substr(0, first.find(' ')));
   // A banner that does not match fails the probe, but the dialog goes on: the EHLO latency is
   // still measured.
   if (const auto& expected = dialog.module.expect_banner_re) {

@@ -84,6 +84,7 @@ asio::awaitable<TlsUpgrade> Dialog::handshake() {
   if (upgrade.failure == Failure::none) {
     upgrade = co_await connection.upgrade_to_tls(*tls_context, tls_server_name, module.tls_config.insecure_skip_verify,
                                                  deadline, result.tls);
+    if (keep_chain && result.tls) result.tls->chain_der = connection.peer_chain_der();
   }
   result.phase_seconds[static_cast<std::size_t>(Phase::tls)] =
       std::chrono::duration<double>(Clock::now() - started).count();

@@ -29,6 +29,7 @@ struct Dialog {
   const config::Module& module;
   ProbeResult& result;
   std::string tls_server_name;                     // SNI and the name verified
+  bool keep_chain = false;                         // keep the presented chain in the TLS facts
   std::shared_ptr<boost::asio::ssl::context> tls_context;  // made on first use when null
   Clock::time_point deadline;       // the running step's; the driver sets it
   Clock::time_point last_ehlo_at;   // arrival of the final line of the last EHLO reply
