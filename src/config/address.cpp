@@ -9,12 +9,13 @@
 #include <memory>
 
 #include "config/config.hpp"
+#include "util/port.hpp"
+#include "util/text.hpp"
 
 namespace smtp_exporter::config {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+using util::is_digit;
 
 // Dotted quad with each octet 0-255; leading zeros are refused because inet_aton() and
 // friends would read them as octal.
@@ -50,7 +51,7 @@ std::string dns_name_problem(std::string_view name, bool allow_underscore) {
     if (label.empty()) return "empty label in host name";
     if (label.size() > 63) return "label longer than 63 characters in host name";
     for (char c : label) {
-      if (!is_letter(c) && !is_digit(c) && c != '-' && !(allow_underscore && c == '_')) {
+      if (!util::is_alpha(c) && !is_digit(c) && c != '-' && !(allow_underscore && c == '_')) {
         return std::string("invalid character '") + c + "' in host name";
       }
     }
@@ -67,10 +68,9 @@ std::string port_problem(std::string_view text, std::uint16_t& port) {
       (text.front() == '0' && text.size() > 1)) {
     return "port is not a number";
   }
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || value < 1 || value > 65535) return "port out of range 1-65535";
-  port = static_cast<std::uint16_t>(value);
+  const std::optional<std::uint16_t> value = util::parse_port(text);
+  if (!value || *value == 0) return "port out of range 1-65535";
+  port = *value;
   return {};
 }
 
@@ -146,9 +146,8 @@ std::optional<HostPort> parse_host_port(std::string_view text, std::string* why)
 bool is_valid_ehlo_name(std::string_view text) {
   if (text.size() > 2 && text.front() == '[' && text.back() == ']') {
     const std::string_view literal = text.substr(1, text.size() - 2);
-    std::string tag(literal.substr(0, 5));
-    for (char& c : tag) c = is_letter(c) ? static_cast<char>(c | 0x20) : c;  // RFC 5321: any case
-    return tag == "ipv6:" ? is_ipv6(literal.substr(5)) : is_ipv4(literal);
+    const bool tagged = util::equals_ignoring_case(literal.substr(0, 5), "IPv6:");  // RFC 5321: any case
+    return tagged ? is_ipv6(literal.substr(5)) : is_ipv4(literal);
   }
   // An FQDN has at least two labels, and its last one is not all digits ("192.0.2.1" bare is
   // an address, which EHLO wants in brackets).

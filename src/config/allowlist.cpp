@@ -7,6 +7,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "util/port.hpp"
+
 namespace smtp_exporter::config {
 namespace {
 
@@ -17,13 +19,11 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// A pattern's port: 1-65535 (0 means any port, so it cannot be written).
 bool parse_port(std::string_view text, std::uint16_t& port) {
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535) {
-    return false;
-  }
-  port = static_cast<std::uint16_t>(value);
+  const std::optional<std::uint16_t> value = util::parse_port(text);
+  if (!value || *value == 0) return false;
+  port = *value;
   return true;
 }
 

@@ -10,8 +10,10 @@
 #include <cstring>
 
 #include "config/config.hpp"
+#include "config/tls_version.hpp"
 #include "config/yaml_reader.hpp"
 #include "smtp/command.hpp"
+#include "util/file.hpp"
 
 namespace smtp_exporter::config {
 namespace {
@@ -66,23 +68,6 @@ bool is_step_name(std::string_view name) {
   return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
-}
-
-// The whole file at `path`; nullopt with errno set if it cannot be read. stdio rather than
-// iostreams: it reports a directory or a read error through errno.
-std::optional<std::string> read_whole_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
-  if (!file) return std::nullopt;
-  std::string text;
-  char buffer[1 << 16];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) text.append(buffer, n);
-  if (std::ferror(file.get())) {
-    const int read_error = errno;  // for the caller's message, past fclose()
-    file.reset();
-    errno = read_error;
-    return std::nullopt;
-  }
-  return text;
 }
 
 bool is_label_name(std::string_view name) {
@@ -168,11 +153,7 @@ class Loader : YamlReader {
                        {{"none", TlsMode::none}, {"starttls", TlsMode::starttls}, {"implicit", TlsMode::implicit}});
   }
   bool read(const Item& item, TlsVersion& out) {
-    return read_choice(item, out, "TLS10, TLS11, TLS12 or TLS13",
-                       {{"TLS10", TlsVersion::tls10},
-                        {"TLS11", TlsVersion::tls11},
-                        {"TLS12", TlsVersion::tls12},
-                        {"TLS13", TlsVersion::tls13}});
+    return read_choice(item, out, "TLS10, TLS11, TLS12 or TLS13", tls_version_words);
   }
 
   bool read(const Item& item, Protocol& out) {
@@ -581,7 +562,7 @@ class Loader : YamlReader {
     auto text = scalar(item);
     if (!text) return;
     std::string path = resolve_path(*text);
-    std::optional<std::string> content = read_whole_file(path);
+    std::optional<std::string> content = util::read_whole_file(path);
     if (!content) {
       error(item, "cannot read " + quote(*text) + ": " + std::strerror(errno));
       return;
@@ -669,7 +650,7 @@ LoadResult load_string(std::string_view yaml, const std::string& file_name) {
 }
 
 LoadResult load_file(const std::string& path) {
-  if (const std::optional<std::string> text = read_whole_file(path)) {
+  if (const std::optional<std::string> text = util::read_whole_file(path)) {
     return load_string(*text, path);
   }
   LoadResult result;

@@ -79,9 +79,10 @@ class YamlReader {
   // YAML 1.2 booleans only: "yes" and "on" are too easily meant as something else.
   bool read(const Item& item, bool& out);
 
-  // One of a few words; `expected` lists them for the message.
-  template <class T>
-  bool read_choice(const Item& item, T& out, std::string_view expected, Choices<T> choices) {
+  // One of a few words; `expected` lists them for the message. `choices` is a braced list of
+  // {word, value} pairs, or an array of them kept where both loaders see it (tls_version_words).
+  template <class T, class Words = Choices<T>>
+  bool read_choice(const Item& item, T& out, std::string_view expected, const Words& choices) {
     auto text = scalar(item);
     if (!text) return false;
     for (const auto& [word, value] : choices) {

@@ -9,6 +9,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "config/tls_version.hpp"
+
 namespace smtp_exporter::prober {
 namespace {
 
@@ -20,16 +22,6 @@ std::string openssl_error() {
   char buf[256];
   ERR_error_string_n(code, buf, sizeof buf);
   return buf;
-}
-
-int version_constant(config::TlsVersion v) {
-  switch (v) {
-    case config::TlsVersion::tls10: return TLS1_VERSION;
-    case config::TlsVersion::tls11: return TLS1_1_VERSION;
-    case config::TlsVersion::tls12: return TLS1_2_VERSION;
-    case config::TlsVersion::tls13: return TLS1_3_VERSION;
-  }
-  return TLS1_2_VERSION;
 }
 
 double not_after(X509* cert) {
@@ -88,7 +80,7 @@ int skip_verify_callback(int /*preverified*/, X509_STORE_CTX* /*ctx*/) { return 
 std::shared_ptr<ssl::context> make_tls_context(const config::TlsConfig& tls) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX* native = ctx->native_handle();
-  if (SSL_CTX_set_min_proto_version(native, version_constant(tls.min_version)) != 1) {
+  if (SSL_CTX_set_min_proto_version(native, config::openssl_tls_version(tls.min_version)) != 1) {
     throw std::runtime_error("cannot set the minimum TLS version: " + openssl_error());
   }
   // Old mail servers still speak TLS 1.0/1.1, which OpenSSL 3's default security level refuses.

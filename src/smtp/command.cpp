@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "smtp/reply.hpp"
+#include "util/text.hpp"
 
 namespace smtp_exporter::smtp {
 namespace {
@@ -16,15 +17,11 @@ constexpr std::size_t kMaxLabelOctets = 63;
 // RFC 4422 3.1: a SASL mechanism name is 1 to 20 characters.
 constexpr std::size_t kMaxSaslNameOctets = 20;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool is_let_dig(char c) { return is_alpha(c) || is_digit(c); }
-char to_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+using util::equals_ignoring_case;
+using util::is_digit;
+using util::to_upper;
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return to_upper(x) == to_upper(y); });
-}
+bool is_let_dig(char c) { return util::is_alpha(c) || is_digit(c); }
 
 // RFC 5321 atext (from RFC 5322): the characters of an unquoted local part besides '.'.
 bool is_atext(char c) {

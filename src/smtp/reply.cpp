@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/text.hpp"
+
 namespace smtp_exporter::smtp {
 
 void ReplyParser::reset() {
@@ -21,9 +23,9 @@ Reply ReplyParser::take() {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-char to_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+using util::is_digit;
+
+bool is_alnum(char c) { return is_digit(c) || util::is_alpha(c); }
 
 }  // namespace
 
@@ -126,13 +128,10 @@ std::vector<std::string> ehlo_keywords(std::string_view text) {
     while (e < line.size() && line[e] != ' ' && line[e] != '\t' && line[e] != '=') ++e;
     const std::string_view keyword = line.substr(b, e - b);
     if (!is_ehlo_keyword(keyword)) continue;
-    const auto same = [keyword](const std::string& seen) {
-      return seen.size() == keyword.size() &&
-             std::equal(seen.begin(), seen.end(), keyword.begin(), [](char s, char k) { return s == to_upper(k); });
-    };
+    const auto same = [keyword](const std::string& seen) { return util::equals_ignoring_case(seen, keyword); };
     if (std::any_of(out.begin(), out.end(), same)) continue;  // a repeated keyword
     std::string& upper = out.emplace_back(keyword.size(), '\0');
-    std::transform(keyword.begin(), keyword.end(), upper.begin(), to_upper);
+    std::transform(keyword.begin(), keyword.end(), upper.begin(), util::to_upper);
   }
   return out;
 }

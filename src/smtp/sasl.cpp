@@ -11,27 +11,12 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "util/text.hpp"
+
 namespace smtp_exporter::smtp {
 namespace {
 
-constexpr std::string_view kBase64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// The value of one base64 character, -1 for any other character ('=' included).
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-char to_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return to_upper(x) == to_upper(y); });
-}
+using util::equals_ignoring_case;
 
 // OpenSSL's digests fail only when memory runs out: a bug-class failure, not a server's doing.
 void check_openssl(bool ok, const char* what) {
@@ -280,45 +265,6 @@ std::string random_nonce() {
 }
 
 }  // namespace
-
-std::string base64_encode(std::string_view bytes) {
-  std::string text;
-  text.reserve((bytes.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::size_t count = std::min<std::size_t>(3, bytes.size() - i);
-    const auto octet = [&](std::size_t k) { return k < count ? static_cast<unsigned char>(bytes[i + k]) : 0u; };
-    const unsigned group = (octet(0) << 16) | (octet(1) << 8) | octet(2);
-    text += kBase64Alphabet[(group >> 18) & 63];
-    text += kBase64Alphabet[(group >> 12) & 63];
-    text += count > 1 ? kBase64Alphabet[(group >> 6) & 63] : '=';
-    text += count > 2 ? kBase64Alphabet[group & 63] : '=';
-  }
-  return text;
-}
-
-// Strict: whole quads, '=' only as the padding of the last one, and zero bits under the padding
-// (RFC 4648 3.5), so that each byte string has exactly one accepted encoding.
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string bytes;
-  bytes.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    const int padding = !last ? 0 : text[i + 3] != '=' ? 0 : text[i + 2] != '=' ? 1 : 2;
-    unsigned group = 0;
-    for (int k = 0; k < 4 - padding; ++k) {
-      const int value = base64_value(text[i + static_cast<std::size_t>(k)]);
-      if (value < 0) return std::nullopt;
-      group = (group << 6) | static_cast<unsigned>(value);
-    }
-    group <<= 6 * padding;
-    if ((padding == 1 && (group & 0xff) != 0) || (padding == 2 && (group & 0xffff) != 0)) return std::nullopt;
-    bytes += static_cast<char>((group >> 16) & 0xff);
-    if (padding < 2) bytes += static_cast<char>((group >> 8) & 0xff);
-    if (padding < 1) bytes += static_cast<char>(group & 0xff);
-  }
-  return bytes;
-}
 
 const std::vector<std::string_view>& supported_mechanisms() {
   static const std::vector<std::string_view> mechanisms = {"SCRAM-SHA-256", "PLAIN", "LOGIN"};

@@ -9,11 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "util/base64.hpp"
+
 namespace smtp_exporter::smtp {
 
-std::string base64_encode(std::string_view bytes);
-// nullopt if `text` is not valid base64 (RFC 4648, with padding).
-std::optional<std::string> base64_decode(std::string_view text);
+// SASL's base64 (RFC 4648, strict when decoding: with padding, one encoding per byte string).
+using util::base64_decode;
+using util::base64_encode;
 
 class SaslClient {
  public:

@@ -11,6 +11,9 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "util/base64.hpp"
+#include "util/text.hpp"
+
 namespace smtp_exporter::web {
 namespace {
 
@@ -21,38 +24,6 @@ constexpr std::size_t kMaxCached = 1024;
 // bcrypt of a password nobody knows, checked for unknown users (exporter-toolkit does the same).
 const std::string kNoSuchUserHash = "$2b$10$3Iv7HqBnrx4SePht/FVqS.1ZlLDnnghI2pYZfMGfj5X.z.bk.pVP6";
 
-// Standard base64 (RFC 4648 section 4), padding optional; nullopt on any other character.
-std::optional<std::string> decode_base64(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string out;
-  unsigned bits = 0;
-  int count = 0;
-  for (char c : text) {
-    int value = 0;
-    if (c >= 'A' && c <= 'Z') {
-      value = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      value = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      value = c - '0' + 52;
-    } else if (c == '+') {
-      value = 62;
-    } else if (c == '/') {
-      value = 63;
-    } else {
-      return std::nullopt;
-    }
-    bits = (bits << 6) | static_cast<unsigned>(value);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out += static_cast<char>((bits >> count) & 0xff);
-    }
-  }
-  if (count >= 6) return std::nullopt;  // a single character left over is no whole byte
-  return out;
-}
-
 bool is_bcrypt_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '/';
 }
@@ -60,16 +31,13 @@ bool is_bcrypt_char(char c) {
 }  // namespace
 
 std::optional<Credentials> parse_basic_authorization(std::string_view value) {
-  constexpr std::string_view scheme = "basic ";
-  if (value.size() < scheme.size() ||
-      !std::equal(scheme.begin(), scheme.end(), value.begin(),
-                  [](char a, char b) { return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b); })) {
-    return std::nullopt;
-  }
+  constexpr std::string_view scheme = "Basic ";
+  if (!util::equals_ignoring_case(value.substr(0, scheme.size()), scheme)) return std::nullopt;
   value.remove_prefix(scheme.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  const auto decoded = decode_base64(value);
+  // Lenient: the padding may be missing.
+  const auto decoded = util::base64_decode(value, util::Base64Decoding::lenient);
   if (!decoded) return std::nullopt;
   const auto colon = decoded->find(':');
   if (colon == std::string::npos) return std::nullopt;

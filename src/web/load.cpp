@@ -3,7 +3,6 @@
 // than silently ignored, since these are security settings.
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -12,7 +11,9 @@
 
 #include <openssl/ssl.h>
 
+#include "config/tls_version.hpp"
 #include "config/yaml_reader.hpp"
+#include "util/file.hpp"
 #include "web/basic_auth.hpp"
 #include "web/tls.hpp"
 #include "web/web_config.hpp"
@@ -29,12 +30,6 @@ constexpr std::pair<std::string_view, ClientAuth> client_auth_types[] = {
     {"RequireAnyClientCert", ClientAuth::require_any},
     {"VerifyClientCertIfGiven", ClientAuth::verify_if_given},
     {"RequireAndVerifyClientCert", ClientAuth::require_and_verify},
-};
-constexpr std::pair<std::string_view, TlsVersion> tls_versions[] = {
-    {"TLS10", TlsVersion::tls10},
-    {"TLS11", TlsVersion::tls11},
-    {"TLS12", TlsVersion::tls12},
-    {"TLS13", TlsVersion::tls13},
 };
 
 // exporter-toolkit's keys that smtp_exporter does not implement.
@@ -128,7 +123,7 @@ class Loader : config::YamlReader {
         valid &= mode.has_value();
         if (mode) tls.client_auth = *mode;
       } else if (name == "min_version" || name == "max_version") {
-        auto version = choice(value, tls_versions);
+        auto version = choice(value, config::tls_version_words);
         valid &= version.has_value();
         if (version && name == "min_version") tls.min_version = *version;
         if (version && name == "max_version") tls.max_version = *version;
@@ -238,13 +233,7 @@ class Loader : config::YamlReader {
 }  // namespace
 
 WebConfigResult load_web_config(const std::string& path) {
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
-  std::string text;
-  if (file) {
-    char buffer[1 << 14];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) text.append(buffer, n);
-    if (!std::ferror(file.get())) return Loader(path).load(text);
-  }
+  if (const std::optional<std::string> text = util::read_whole_file(path)) return Loader(path).load(*text);
   WebConfigResult result;
   result.errors.push_back(Error{path, 0, 0, "", std::string("cannot read file: ") + std::strerror(errno)});
   return result;

@@ -10,6 +10,8 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include "config/tls_version.hpp"
+
 namespace smtp_exporter::web {
 namespace {
 
@@ -44,20 +46,6 @@ EVP_PKEY* read_private_key(const std::string& path) {
 int accept_any_certificate(int /*preverified*/, X509_STORE_CTX* /*store*/) { return 1; }
 
 }  // namespace
-
-int openssl_version(TlsVersion version) {
-  switch (version) {
-    case TlsVersion::tls10:
-      return TLS1_VERSION;
-    case TlsVersion::tls11:
-      return TLS1_1_VERSION;
-    case TlsVersion::tls12:
-      return TLS1_2_VERSION;
-    case TlsVersion::tls13:
-      return TLS1_3_VERSION;
-  }
-  return TLS1_2_VERSION;
-}
 
 std::optional<TlsSetupError> apply_tls_config(SSL_CTX* ctx, const TlsServerConfig& tls) {
   ERR_clear_error();
@@ -115,8 +103,8 @@ std::optional<TlsSetupError> apply_tls_config(SSL_CTX* ctx, const TlsServerConfi
   SSL_CTX_set_session_id_context(ctx, session_context, sizeof session_context - 1);
 
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
-  SSL_CTX_set_min_proto_version(ctx, openssl_version(tls.min_version));
-  if (tls.max_version) SSL_CTX_set_max_proto_version(ctx, openssl_version(*tls.max_version));
+  SSL_CTX_set_min_proto_version(ctx, config::openssl_tls_version(tls.min_version));
+  if (tls.max_version) SSL_CTX_set_max_proto_version(ctx, config::openssl_tls_version(*tls.max_version));
   return std::nullopt;
 }
 

@@ -20,7 +20,4 @@ struct TlsSetupError {
 // and sets the client verification mode and the protocol versions.
 std::optional<TlsSetupError> apply_tls_config(SSL_CTX* ctx, const TlsServerConfig& tls);
 
-// OpenSSL's TLS1_VERSION ... TLS1_3_VERSION.
-int openssl_version(TlsVersion version);
-
 }  // namespace smtp_exporter::web

@@ -1,12 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <ostream>
-
-#include <filesystem>
-#include <set>
-
 #include "config/config.hpp"
+#include "support/invalid_files.hpp"
 
 namespace smtp_exporter::config {
 namespace {
@@ -369,12 +365,7 @@ TEST(LoadString, ControlCharactersInValuesAreEscaped) {
 
 // Each file in data/invalid/ with the exact errors it must give, without the leading
 // "<data dir>/invalid/". Every file there must be listed.
-struct InvalidFile {
-  std::string file;
-  std::vector<std::string> errors;
-};
-// Printed by name, so test lists (and ctest) show the file instead of the struct's bytes.
-void PrintTo(const InvalidFile& f, std::ostream* os) { *os << f.file; }
+using test::InvalidFile;
 
 const InvalidFile invalid_files[] = {
     {"yaml_syntax.yml", {"yaml_syntax.yml:3:1: end of sequence flow not found"}},
@@ -626,18 +617,10 @@ TEST_P(InvalidConfig, ReportsExactlyTheseErrors) {
   EXPECT_THAT(error_texts(result), ElementsAreArray(expected));
 }
 
-INSTANTIATE_TEST_SUITE_P(Files, InvalidConfig, ::testing::ValuesIn(invalid_files),
-                         [](const auto& test) {
-                           return std::filesystem::path(test.param.file).stem().string();
-                         });
+INSTANTIATE_TEST_SUITE_P(Files, InvalidConfig, ::testing::ValuesIn(invalid_files), test::case_name);
 
 TEST(InvalidConfigFiles, EveryFileHasExpectedErrors) {
-  std::set<std::string> listed, present;
-  for (const InvalidFile& invalid : invalid_files) listed.insert(invalid.file);
-  for (const auto& entry : std::filesystem::directory_iterator(data_dir + "/invalid")) {
-    present.insert(entry.path().filename().string());
-  }
-  EXPECT_EQ(listed, present);
+  test::expect_table_lists_every_file(invalid_files, data_dir + "/invalid");
 }
 
 }  // namespace

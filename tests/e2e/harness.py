@@ -38,6 +38,15 @@ def closed_port():
     return s.getsockname()[1]
 
 
+def tail(path, lines=40):
+    """The last `lines` lines of a log file, or a line saying why there are none."""
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError as e:
+        return f"(no log {path}: {e})"
+
+
 def wait_for_port(port, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -250,11 +259,7 @@ class LoggedProcess:
         return self.proc.poll() is None
 
     def log_tail(self, lines=40):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError as e:
-            return f"(no log: {e})"
+        return tail(self.log_path, lines)
 
     def stop(self, timeout=10.0):
         if self.proc.poll() is None:

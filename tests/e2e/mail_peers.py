@@ -43,6 +43,9 @@ main.cf is a second old before it reads it. stop() takes about 1 s (Dovecot's ma
 Start-up waits (bounded) until every port listens and every socket exists, and raises with the
 tail of the logs if one does not. stop() stops both (by their own pids only), then removes the
 folder it made. Needs root: Postfix's master must own its queue folder and Dovecot switches users.
+
+`Postfix` below runs one Postfix instance from a folder of our own (config, queue, data, maillog)
+for MailPeers and for any test that needs other smtpd services (test_tls_postfix.py).
 """
 import os
 import pwd
@@ -53,7 +56,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import free_port, make_ca, make_leaf
+from harness import free_port, make_ca, make_leaf, tail
 
 POSTFIX = "/usr/sbin/postfix"
 DOVECOT = "/usr/sbin/dovecot"
@@ -69,14 +72,6 @@ def available():
     if os.geteuid() != 0:
         return "Postfix and Dovecot run from a config of our own need root"
     return ""
-
-
-def _tail(path, lines=40):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-    except OSError as e:
-        return f"(no log {path}: {e})"
 
 
 def _greets(address, family=socket.AF_INET, prefix=b"220 "):
@@ -132,14 +127,23 @@ def _pid_alive(pid):
         return False
 
 
-class MailPeers:
-    DOMAIN = "example.org"
-    USER = "probe@example.org"
-    # Valid recipients at the mx; postmaster@ is an alias of probe@ (Dovecot knows probe only).
-    MAILBOXES = ("probe@example.org",)
-    ALIASES = {"postmaster@example.org": "probe@example.org"}
+class Postfix:
+    """A Postfix instance of our own under `base`: config folder, queue, data folder and maillog
+    there, smtpd services on 127.0.0.1 ports, the system's Postfix files left alone (as root,
+    `postfix -c DIR` needs no alternate_config_directories entry in /etc/postfix/main.cf).
 
-    POSTFIX_SUPPORT_SERVICES = """
+        postfix = Postfix(base)                  # makes the folders; maps may go into config_dir now
+        postfix.configure(settings, services)    # main.cf (settings beyond the common ones), master.cf
+        postfix.start()
+        postfix.maillog, postfix.log_tail()
+        postfix.stop()                           # this instance only, by its master's pid
+
+    Fast start (about 0.2 s): the queue folders are made here and postfix-script's checks are
+    skipped (`quick-start`), and the config files are dated a minute back, since Postfix waits
+    until main.cf is a second old before it reads it."""
+
+    # The services every instance needs besides its smtpd ones (lmtp: delivery to Dovecot).
+    SUPPORT_SERVICES = """
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -160,6 +164,125 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 lmtp      unix  -       -       n       -       -       lmtp
 """
 
+    POSTFIX_FILES = "/etc/postfix/postfix-files"
+
+    def __init__(self, base):
+        self.base = base
+        self.config_dir = os.path.join(base, "postfix")
+        self.queue = os.path.join(base, "spool")
+        self.data = os.path.join(base, "postfix-data")
+        self.maillog = os.path.join(base, "maillog")
+        self.started = False
+        for d in (self.config_dir, self.queue, self.data):
+            os.makedirs(d, exist_ok=True)
+        for d in (self.config_dir, self.queue):
+            os.chmod(d, 0o755)
+        shutil.chown(self.data, user="postfix")  # master's lock file lives there
+
+    def configure(self, settings, services):
+        """Writes main.cf, the common settings below and then `settings` (which must not repeat
+        them), and master.cf, the `services` lines (one smtpd each) and SUPPORT_SERVICES; then
+        dates every file in config_dir a minute back. A file changed after this must be dated
+        back again."""
+        with open(os.path.join(self.config_dir, "main.cf"), "w") as f:
+            f.write(f"""# Written by tests/e2e/mail_peers.py
+compatibility_level = 3.6
+queue_directory = {self.queue}
+data_directory = {self.data}
+mail_owner = postfix
+setgid_group = postdrop
+mydestination =
+alias_maps =
+alias_database =
+local_recipient_maps =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+maillog_file = {self.maillog}
+maillog_file_prefixes = /var, {self.base}
+smtpd_peername_lookup = no
+{settings}""")
+        with open(os.path.join(self.config_dir, "master.cf"), "w") as f:
+            f.write("\n".join(services) + "\n" + self.SUPPORT_SERVICES)
+        # Postfix reads main.cf and texthash: maps only once they are at least a second old ("pausing
+        # to let ... cool down", 300 ms at a time): `postfix start` alone waited 2.1 s. Dated back,
+        # they are read at once.
+        past = time.time() - 60
+        for name in os.listdir(self.config_dir):
+            os.utime(os.path.join(self.config_dir, name), (past, past))
+
+    def start(self, diagnostics=None):
+        """`postfix start`; raises, with `diagnostics()` (default: the maillog's tail), if it fails.
+        Waiting until the services answer is the caller's."""
+        self._make_queue()
+        self.started = True  # even a failed start may leave a master behind: stop() checks
+        # `postfix start` prints its fatal errors only to a terminal: on failure, the maillog says why.
+        done = subprocess.run([POSTFIX, "-c", self.config_dir, "start"], capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            raise RuntimeError(f"postfix start exited {done.returncode}: {done.stdout}{done.stderr}\n"
+                               f"{(diagnostics or self.diagnostics)()}")
+
+    def _make_queue(self):
+        """Makes the queue folders as `postfix start` would (post-install create-missing, from
+        the package's postfix-files list), then leaves a `quick-start` mark so that postfix-script
+        skips its integrity checks (about 0.4 s: post-install, postsuper, find over the install).
+        Without the list, nothing is made and Postfix makes the folders itself."""
+        try:
+            with open(self.POSTFIX_FILES) as f:
+                entries = f.read().splitlines()
+        except OSError:
+            return
+        names = {"$mail_owner": "postfix", "$setgid_group": "postdrop"}
+        for line in entries:
+            fields = line.split(":")
+            if len(fields) < 5 or fields[1] != "d" or not fields[0].startswith("$queue_directory/"):
+                continue
+            path = os.path.join(self.queue, fields[0][len("$queue_directory/"):])
+            os.makedirs(path, exist_ok=True)
+            owner = names.get(fields[2], fields[2])
+            group = names.get(fields[3], fields[3])
+            shutil.chown(path, user=owner, group=None if group == "-" else group)
+            os.chmod(path, int(fields[4], 8))
+        open(os.path.join(self.queue, "quick-start"), "w").close()
+
+    def master_pid(self):
+        try:
+            with open(os.path.join(self.queue, "pid", "master.pid")) as f:
+                pid = int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _pid_alive(pid) else None
+
+    def stop(self):
+        """Stops this instance only: SIGTERM to its master (what `postfix stop` sends, without its
+        once-a-second polling), which stops its children; SIGKILL to the master's process group
+        if it is still there after 10 s. Safe to call more than once and after a failed start()."""
+        if not self.started:
+            return
+        pid = self.master_pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while _pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if _pid_alive(pid):
+                _kill_group(pid)  # the master leads its process group, as in `postfix stop`
+        self.started = False
+
+    def log_tail(self, lines=40):
+        return tail(self.maillog, lines)
+
+    def diagnostics(self, lines=40):
+        return f"--- maillog ({self.maillog}):\n{self.log_tail(lines)}"
+
+
+class MailPeers:
+    DOMAIN = "example.org"
+    USER = "probe@example.org"
+    # Valid recipients at the mx; postmaster@ is an alias of probe@ (Dovecot knows probe only).
+    MAILBOXES = ("probe@example.org",)
+    ALIASES = {"postmaster@example.org": "probe@example.org"}
+
     def __init__(self, base_dir=None, password=None, auth_mechanisms=("plain", "login"),
                  mail_user="nobody", auth_failure_delay="0", start_timeout=20.0):
         """base_dir: a folder to work in (made if missing, kept on stop()); None: a new one under
@@ -177,7 +300,7 @@ lmtp      unix  -       -       n       -       -       lmtp
         self.started = False
         self.startup_seconds = None
         self._dovecot = None
-        self._postfix_started = False
+        self._postfix = None
 
     # ---- life cycle ----
 
@@ -218,20 +341,12 @@ lmtp      unix  -       -       n       -       -       lmtp
         pid in our own queue folder, Dovecot's master as our child), both at once, then removes the
         folder if we made it. Safe to call more than once and after a failed start()."""
         try:
-            postfix_pid = self.postfix_master_pid() if self._postfix_started else None
             dovecot, self._dovecot = self._dovecot, None
-            # SIGTERM is what `postfix stop` sends (it then polls once a second); each master stops
-            # its own children.
-            if postfix_pid is not None:
-                os.kill(postfix_pid, signal.SIGTERM)
+            # Each master stops its own children; Dovecot's takes longest, so it is told first.
             if dovecot is not None and dovecot.poll() is None:
                 dovecot.terminate()
-            deadline = time.monotonic() + 10
-            while postfix_pid is not None and _pid_alive(postfix_pid) and time.monotonic() < deadline:
-                time.sleep(0.02)
-            if postfix_pid is not None and _pid_alive(postfix_pid):
-                _kill_group(postfix_pid)  # the master leads its process group, as in `postfix stop`
-            self._postfix_started = False
+            if self._postfix is not None:
+                self._postfix.stop()
             if dovecot is not None:
                 # Dovecot's master takes about a second to stop (it was seen to take 6 s when
                 # stopped at once after its start): after 3 s, SIGKILL to the whole group.
@@ -260,21 +375,18 @@ lmtp      unix  -       -       n       -       -       lmtp
         self.auth_socket = os.path.join(self.dovecot_dir, "auth-postfix")
         self.lmtp_socket = os.path.join(self.dovecot_dir, "lmtp")
         self.mail_root = os.path.join(b, "mail")
-        self.postfix_dir = os.path.join(b, "postfix")
-        self.postfix_queue = os.path.join(b, "spool")
-        self.postfix_data = os.path.join(b, "postfix-data")
-        self.maillog = os.path.join(b, "maillog")
+        self._postfix = Postfix(b)
+        self.postfix_dir = self._postfix.config_dir
+        self.maillog = self._postfix.maillog
         self.password_file = os.path.join(b, "password")
-        for d in (self.certs_dir, self.dovecot_dir, self.dovecot_run, self.dovecot_state, self.mail_root,
-                  self.postfix_dir, self.postfix_queue, self.postfix_data):
+        for d in (self.certs_dir, self.dovecot_dir, self.dovecot_run, self.dovecot_state, self.mail_root):
             os.makedirs(d, exist_ok=True)
-        for d in (self.dovecot_dir, self.dovecot_run, self.postfix_dir, self.postfix_queue):
+        for d in (self.dovecot_dir, self.dovecot_run):
             os.chmod(d, 0o755)
         pw = pwd.getpwnam(self.mail_user)
         self.mail_uid, self.mail_gid = pw.pw_uid, pw.pw_gid
         os.chown(self.mail_root, self.mail_uid, self.mail_gid)
         os.chmod(self.mail_root, 0o750)
-        shutil.chown(self.postfix_data, user="postfix")  # master's lock file lives there
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(self.password)
@@ -387,26 +499,10 @@ service imap-login {{
         # discard, not error: smtpd refuses at RCPT an address whose transport is error, while a
         # relay must accept it.
         no_outside = "discard:no delivery outside the test machine"
-        with open(os.path.join(etc, "main.cf"), "w") as f:
-            f.write(f"""# Postfix for the smtp_exporter end-to-end tests: written by tests/e2e/mail_peers.py
-compatibility_level = 3.6
-queue_directory = {self.postfix_queue}
-data_directory = {self.postfix_data}
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = mx.{self.DOMAIN}
+        settings = f"""myhostname = mx.{self.DOMAIN}
 mydomain = {self.DOMAIN}
 myorigin = $mydomain
-mydestination =
 relay_domains =
-alias_maps =
-alias_database =
-local_recipient_maps =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-maillog_file = {self.maillog}
-maillog_file_prefixes = /var, {self.base}
-smtpd_peername_lookup = no
 biff = no
 # example.org: virtual mailboxes delivered to Dovecot over LMTP.
 virtual_mailbox_domains = {self.DOMAIN}
@@ -426,7 +522,7 @@ smtpd_tls_chain_files = {self.key_file}, {self.chain_file}
 smtpd_tls_security_level = may
 smtpd_tls_loglevel = 1
 smtpd_sasl_auth_enable = no
-""")
+"""
         services = [
             f"127.0.0.1:{self.mx_port} inet n - n - - smtpd -o syslog_name=postfix/mx",
             f"127.0.0.1:{self.submission_port} inet n - n - - smtpd -o syslog_name=postfix/submission"
@@ -437,59 +533,13 @@ smtpd_sasl_auth_enable = no
             f"127.0.0.1:{self.relay_port} inet n - n - - smtpd -o syslog_name=postfix/relay"
             " -o mynetworks=127.0.0.0/8 -o smtpd_relay_restrictions=permit_mynetworks,reject",
         ]
-        with open(os.path.join(etc, "master.cf"), "w") as f:
-            f.write("\n".join(services) + "\n" + self.POSTFIX_SUPPORT_SERVICES)
-        # Postfix reads main.cf and texthash: maps only once they are at least a second old ("pausing
-        # to let ... cool down", 300 ms at a time): `postfix start` alone waited 2.1 s. Dated back,
-        # they are read at once.
-        past = time.time() - 60
-        for name in os.listdir(etc):
-            os.utime(os.path.join(etc, name), (past, past))
-
-    POSTFIX_FILES = "/etc/postfix/postfix-files"
-
-    def _make_postfix_queue(self):
-        """Makes the queue folders as `postfix start` would (post-install create-missing, from
-        the package's postfix-files list), then leaves a `quick-start` mark so that postfix-script
-        skips its integrity checks (about 0.4 s: post-install, postsuper, find over the install).
-        Without the list, nothing is made and Postfix makes the folders itself."""
-        try:
-            with open(self.POSTFIX_FILES) as f:
-                entries = f.read().splitlines()
-        except OSError:
-            return
-        names = {"$mail_owner": "postfix", "$setgid_group": "postdrop"}
-        for line in entries:
-            fields = line.split(":")
-            if len(fields) < 5 or fields[1] != "d" or not fields[0].startswith("$queue_directory/"):
-                continue
-            path = os.path.join(self.postfix_queue, fields[0][len("$queue_directory/"):])
-            os.makedirs(path, exist_ok=True)
-            owner = names.get(fields[2], fields[2])
-            group = names.get(fields[3], fields[3])
-            shutil.chown(path, user=owner, group=None if group == "-" else group)
-            os.chmod(path, int(fields[4], 8))
-        open(os.path.join(self.postfix_queue, "quick-start"), "w").close()
+        self._postfix.configure(settings, services)
 
     def _start_postfix(self):
-        # As root, `postfix -c DIR` needs no alternate_config_directories entry in
-        # /etc/postfix/main.cf. `postfix start` prints its fatal errors only to a terminal: on
-        # failure, the maillog says why.
-        self._make_postfix_queue()
-        self._postfix_started = True  # even a failed start may leave a master behind: stop() checks
-        done = subprocess.run([POSTFIX, "-c", self.postfix_dir, "start"], capture_output=True, text=True,
-                              timeout=60, stdin=subprocess.DEVNULL)
-        if done.returncode != 0:
-            raise RuntimeError(f"postfix start exited {done.returncode}: {done.stdout}{done.stderr}\n"
-                               f"{self.diagnostics()}")
+        self._postfix.start(diagnostics=self.diagnostics)
 
     def postfix_master_pid(self):
-        try:
-            with open(os.path.join(self.postfix_queue, "pid", "master.pid")) as f:
-                pid = int(f.read().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if _pid_alive(pid) else None
+        return self._postfix.master_pid() if self._postfix is not None else None
 
     # ---- readiness and diagnostics ----
 
@@ -514,9 +564,9 @@ smtpd_sasl_auth_enable = no
 
     def diagnostics(self, lines=30):
         """The tail of the maillog, Dovecot's log and Dovecot's stderr, for assertion messages."""
-        out = [f"--- maillog ({self.maillog}):\n{_tail(self.maillog, lines)}",
-               f"--- dovecot log ({self.dovecot_log}):\n{_tail(self.dovecot_log, lines)}"]
-        stderr = _tail(self.dovecot_stderr, lines)
+        out = [f"--- maillog ({self.maillog}):\n{tail(self.maillog, lines)}",
+               f"--- dovecot log ({self.dovecot_log}):\n{tail(self.dovecot_log, lines)}"]
+        stderr = tail(self.dovecot_stderr, lines)
         if stderr.strip() and not stderr.startswith("(no log"):
             out.append(f"--- dovecot stderr:\n{stderr}")
         return "\n".join(out)

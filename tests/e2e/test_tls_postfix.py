@@ -9,7 +9,6 @@ Run (as root: Postfix's master must own its queue folder):
 import calendar
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,9 +19,9 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Exporter, free_port, http_get, make_ca, make_leaf, openssl, parse_samples, value,  # noqa: E402
                      wait_for_port, wait_until)
+from mail_peers import POSTFIX, Postfix  # noqa: E402
 
 BINARY = None
-POSTFIX = "/usr/sbin/postfix"
 SANS = ("DNS:localhost", "IP:127.0.0.1")
 
 
@@ -121,120 +120,30 @@ def fingerprint(cert):
     return text.split("=", 1)[1].replace(":", "").lower()
 
 
-class Postfix:
-    """A Postfix instance of our own: config, queue, data folder and maillog under `base`, one
-    smtpd per service on 127.0.0.1. As root, `postfix -c DIR` needs no alternate_config_directories
-    entry in /etc/postfix/main.cf (Postfix checks that list only for non-root callers), so the
-    system's Postfix files are left alone."""
-
-    SUPPORT_SERVICES = """
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-"""
-
-    def __init__(self, base):
-        self.base = base
-        self.config_dir = os.path.join(base, "etc")
-        self.queue = os.path.join(base, "queue")
-        self.maillog = os.path.join(base, "maillog")  # under /var: a default maillog_file_prefixes entry
-        self.started = False
-
-    def start(self, services):
-        """services: {name: (port, certificate dict from Certificates, implicit_tls)}."""
-        data = os.path.join(self.base, "data")
-        for d in (self.config_dir, self.queue, data):
-            os.makedirs(d)
-        shutil.chown(data, user="postfix")  # master's lock file lives there
-        with open(os.path.join(self.config_dir, "main.cf"), "w") as f:
-            f.write(f"""compatibility_level = 3.6
-queue_directory = {self.queue}
-data_directory = {data}
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = postfix.example.org
-mydestination =
-alias_maps =
-alias_database =
-local_recipient_maps =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-maillog_file = {self.maillog}
-smtpd_peername_lookup = no
-smtpd_tls_security_level = may
-smtpd_tls_loglevel = 1
-""")
-        lines = []
-        for name, (port, cert, implicit) in services.items():
-            line = (f"127.0.0.1:{port} inet n - n - - smtpd -o syslog_name=postfix/{name}"
-                    f" -o smtpd_tls_chain_files={cert['key']},{cert['chain']}")
-            if implicit:
-                line += " -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt"
-            lines.append(line)
-        with open(os.path.join(self.config_dir, "master.cf"), "w") as f:
-            f.write("\n".join(lines) + "\n" + self.SUPPORT_SERVICES)
-        # `postfix start` prints its fatal errors only to a terminal: on failure, the maillog says why.
-        done = subprocess.run([POSTFIX, "-c", self.config_dir, "start"], capture_output=True, text=True,
-                              timeout=60, stdin=subprocess.DEVNULL)
-        self.started = True  # even a failed start may have left a master behind: stop() checks
-        if done.returncode != 0:
-            raise RuntimeError(f"postfix start exited {done.returncode}: {done.stdout}{done.stderr}\n"
-                               f"maillog:\n{self.log_tail()}")
+def start_postfix(base, services):
+    """A Postfix of our own under `base` with one smtpd per service, waited for.
+    services: {name: (port, certificate dict from Certificates, implicit_tls)}."""
+    postfix = Postfix(base)
+    lines = []
+    for name, (port, cert, implicit) in services.items():
+        line = (f"127.0.0.1:{port} inet n - n - - smtpd -o syslog_name=postfix/{name}"
+                f" -o smtpd_tls_chain_files={cert['key']},{cert['chain']}")
+        if implicit:
+            line += " -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt"
+        lines.append(line)
+    try:
+        postfix.configure("myhostname = postfix.example.org\nsmtpd_tls_security_level = may\n"
+                          "smtpd_tls_loglevel = 1\n", lines)
+        postfix.start()
         for port, _, _ in services.values():
             try:
                 wait_for_port(port, timeout=20)
             except TimeoutError as e:
-                raise RuntimeError(f"{e}\nmaillog:\n{self.log_tail()}") from None
-
-    def master_pid(self):
-        try:
-            with open(os.path.join(self.queue, "pid", "master.pid")) as f:
-                pid = int(f.read().strip())
-        except (OSError, ValueError):
-            return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        return pid
-
-    def stop(self):
-        """Stops this instance only (its own master, by the pid in its own queue folder)."""
-        if not self.started:
-            return
-        for command in ("stop", "abort"):
-            if self.master_pid() is None:
-                break
-            subprocess.run([POSTFIX, "-c", self.config_dir, command], capture_output=True, timeout=30,
-                           stdin=subprocess.DEVNULL)
-            deadline = time.monotonic() + 10
-            while self.master_pid() is not None and time.monotonic() < deadline:
-                time.sleep(0.1)
-        pid = self.master_pid()
-        if pid is not None:
-            os.kill(pid, signal.SIGKILL)
-        self.started = False
-
-    def log_tail(self, lines=40):
-        try:
-            with open(self.maillog, errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError as e:
-            return f"(no maillog: {e})"
+                raise RuntimeError(f"{e}\n{postfix.diagnostics()}") from None
+    except BaseException:
+        postfix.stop()
+        raise
+    return postfix
 
 
 @unittest.skipUnless(os.path.exists(POSTFIX), f"{POSTFIX} is not installed (Debian package postfix)")
@@ -259,15 +168,14 @@ class TlsAgainstPostfix(unittest.TestCase):
             "self_signed": pki.self_signed("self_signed"),
         }
         cls.ports = {name: free_port() for name in ("starttls", "wrapper", "expired", "wrong_name", "self_signed")}
-        cls.postfix = Postfix(cls.base)
-        cls.addClassCleanup(cls.postfix.stop)
-        cls.postfix.start({
+        cls.postfix = start_postfix(cls.base, {
             "starttls": (cls.ports["starttls"], cls.certs["good"], False),
             "wrapper": (cls.ports["wrapper"], cls.certs["good"], True),
             "expired": (cls.ports["expired"], cls.certs["expired"], False),
             "wrong_name": (cls.ports["wrong_name"], cls.certs["wrong_name"], False),
             "self_signed": (cls.ports["self_signed"], cls.certs["self_signed"], False),
         })
+        cls.addClassCleanup(cls.postfix.stop)
         # One module reads the CA through a path relative to the exporter's config folder (the
         # harness makes that folder directly in the temporary directory).
         relative_ca = os.path.relpath(pki.ca, os.path.join(tempfile.gettempdir(), "config_folder"))

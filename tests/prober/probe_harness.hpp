@@ -12,7 +12,7 @@
 #include "config/config.hpp"
 #include "prober/probe_result.hpp"
 #include "prober/prober.hpp"
-#include "prober/scripted_server.hpp"
+#include "support/scripted_server.hpp"
 
 namespace smtp_exporter::test {
 

@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "prober/scripted_server.hpp"
+#include "support/scripted_server.hpp"
 
 namespace smtp_exporter::test {
 namespace {

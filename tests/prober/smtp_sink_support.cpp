@@ -9,7 +9,7 @@
 #include <chrono>
 #include <thread>
 
-#include "prober/scripted_server.hpp"
+#include "support/sockets.hpp"
 
 extern char** environ;
 

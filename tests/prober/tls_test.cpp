@@ -226,7 +226,7 @@ class ProberTlsServer : public ::testing::Test {
     leaf_ = new TestCert(TestCert::leaf("mx.test", kSans, ca_, now - 3600, days_from_now(30) + 1234));
     expired_ = new TestCert(TestCert::leaf("expired.test", kSans, ca_, days_from_now(-10), days_from_now(-1) - 17));
     self_signed_ = new TestCert(TestCert::leaf("self.test", kSans, nullptr, now - 3600, days_from_now(5) + 3));
-    dir_ = new TlsTempDir();
+    dir_ = new TempDir();
     ca_file_ = new std::string(dir_->write("ca.pem", ca_->pem()));
   }
   static void TearDownTestSuite() {
@@ -281,7 +281,7 @@ class ProberTlsServer : public ::testing::Test {
   static inline TestCert* leaf_ = nullptr;
   static inline TestCert* expired_ = nullptr;
   static inline TestCert* self_signed_ = nullptr;
-  static inline TlsTempDir* dir_ = nullptr;
+  static inline TempDir* dir_ = nullptr;
   static inline std::string* ca_file_ = nullptr;
 };
 

@@ -1,12 +1,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <ostream>
+#include <ctime>
 
-#include <filesystem>
-#include <set>
-
-#include "web/certificate_support.hpp"
+#include "support/certificates.hpp"
+#include "support/invalid_files.hpp"
+#include "support/temp_dir.hpp"
 #include "web/web_config.hpp"
 
 namespace smtp_exporter::web {
@@ -28,12 +27,18 @@ std::vector<std::string> error_texts(const WebConfigResult& result) {
 class WebConfigFiles : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::write_self_signed(dir.path() / "server.crt", dir.path() / "server.key", "localhost");
-    test::write_self_signed(dir.path() / "ca.crt", dir.path() / "ca.key", "Test CA");
+    write("server", test::TestCert::leaf("localhost", "", nullptr, now_ - 60, now_ + 3600));
+    write("ca", test::TestCert::authority("Test CA", now_ - 60, now_ + 3600));
+  }
+  // <name>.crt and <name>.key, the key encrypted under `passphrase` unless it is empty.
+  void write(const std::string& name, const test::TestCert& cert, const std::string& passphrase = "") {
+    dir.write(name + ".crt", cert.pem());
+    dir.write(name + ".key", cert.key_pem(passphrase));
   }
   WebConfigResult load(const std::string& yaml) { return load_web_config(dir.write("web.yml", yaml)); }
   std::string file(const std::string& name) const { return (dir.path() / name).string(); }
 
+  const std::time_t now_ = std::time(nullptr);
   test::TempDir dir;
 };
 
@@ -115,7 +120,7 @@ TEST_F(WebConfigFiles, FilesMustHoldWhatTheirKeySays) {
               ElementsAre(file("web.yml") + ":3:13: tls_server_config.key_file: no private key in \"" +
                           file("server.crt") + "\" (PEM, without a passphrase)"));
   // An encrypted key is refused at once: OpenSSL must not ask for a passphrase on the terminal.
-  test::write_self_signed(dir.path() / "locked.crt", dir.path() / "locked.key", "localhost", "secret");
+  write("locked", test::TestCert::leaf("localhost", "", nullptr, now_ - 60, now_ + 3600), "secret");
   EXPECT_THAT(error_texts(load("tls_server_config:\n  cert_file: locked.crt\n  key_file: locked.key\n")),
               ElementsAre(file("web.yml") + ":3:13: tls_server_config.key_file: no private key in \"" +
                           file("locked.key") + "\" (PEM, without a passphrase)"));
@@ -136,12 +141,7 @@ TEST(LoadWebConfig, UnreadableFile) {
 
 // Each file in data/invalid/ with the exact errors it must give, without the leading
 // "<data dir>/invalid/" (which `{dir}` in a message stands for too). Every file there is listed.
-struct InvalidFile {
-  std::string file;
-  std::vector<std::string> errors;
-};
-// Printed by name, so test lists (and ctest) show the file instead of the struct's bytes.
-void PrintTo(const InvalidFile& f, std::ostream* os) { *os << f.file; }
+using test::InvalidFile;
 
 const InvalidFile invalid_files[] = {
     {"unknown_keys.yml",
@@ -210,17 +210,10 @@ TEST_P(InvalidWebConfig, ReportsExactlyTheseErrors) {
   EXPECT_THAT(error_texts(result), ElementsAreArray(expected));
 }
 
-INSTANTIATE_TEST_SUITE_P(Files, InvalidWebConfig, ::testing::ValuesIn(invalid_files), [](const auto& test) {
-  return std::filesystem::path(test.param.file).stem().string();
-});
+INSTANTIATE_TEST_SUITE_P(Files, InvalidWebConfig, ::testing::ValuesIn(invalid_files), test::case_name);
 
 TEST(InvalidWebConfigFiles, EveryFileHasExpectedErrors) {
-  std::set<std::string> listed, present;
-  for (const InvalidFile& invalid : invalid_files) listed.insert(invalid.file);
-  for (const auto& entry : std::filesystem::directory_iterator(data_dir + "/invalid")) {
-    present.insert(entry.path().filename().string());
-  }
-  EXPECT_EQ(listed, present);
+  test::expect_table_lists_every_file(invalid_files, data_dir + "/invalid");
 }
 
 }  // namespace

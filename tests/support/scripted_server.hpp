@@ -4,19 +4,16 @@
 // thread of its own; every wait is capped, so a broken client cannot hang a test.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
-namespace smtp_exporter::test {
+#include "support/session_server.hpp"
+#include "support/sockets.hpp"
 
-using Millis = std::chrono::milliseconds;
+namespace smtp_exporter::test {
 
 // What the server does on one connection, in order. When the steps run out the server closes.
 class Script {
@@ -75,65 +72,19 @@ class ScriptedServer {
   // Listens on `bind_address` ("127.0.0.1" or "::1"), port 0; throws std::system_error if it
   // cannot. Every connection runs `script`, one connection at a time.
   explicit ScriptedServer(Script script, const std::string& bind_address = "127.0.0.1");
-  ~ScriptedServer();
-  ScriptedServer(const ScriptedServer&) = delete;
-  ScriptedServer& operator=(const ScriptedServer&) = delete;
-  ScriptedServer(ScriptedServer&&) = delete;
-  ScriptedServer& operator=(ScriptedServer&&) = delete;
 
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return server_.port(); }
 
   // Waits until `count` sessions have ended (at most `cap`), then returns all that have.
-  std::vector<SessionRecord> wait_sessions(std::size_t count, Millis cap = Millis(5000));
+  std::vector<SessionRecord> wait_sessions(std::size_t count, Millis cap = Millis(5000)) {
+    return server_.wait_sessions(count, cap);
+  }
 
-  void stop();  // idempotent; the destructor calls it
-
- private:
-  void run();
-  SessionRecord serve(int fd);
-
-  Script script_;
-  int listen_fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::mutex mutex_;
-  std::condition_variable ended_;
-  std::vector<SessionRecord> sessions_;
-  std::thread thread_;
-};
-
-// True if a socket can be bound to ::1 (some containers have no IPv6 loopback).
-bool has_ipv6_loopback();
-
-// A loopback TCP port nobody listens on: bound, read back and closed again.
-std::uint16_t unused_port();
-
-// True if a TCP connect to address:port succeeds now (the connection is closed at once).
-bool accepts_connections(const std::string& address, std::uint16_t port);
-
-// A client that talks without waiting: connects, writes `say` at once, and returns all the
-// server sent until it closed or `cap` ran out. Throws std::system_error if it cannot connect.
-std::string talk_raw(const std::string& address, std::uint16_t port, const std::string& say, Millis cap);
-
-// A loopback listener that never accepts, its accept queue filled: the kernel drops further
-// SYNs, so a new connect neither succeeds nor fails, which is a connect timeout without netem.
-class FullListener {
- public:
-  FullListener();
-  ~FullListener();
-  FullListener(const FullListener&) = delete;
-  FullListener& operator=(const FullListener&) = delete;
-  FullListener(FullListener&&) = delete;
-  FullListener& operator=(FullListener&&) = delete;
-
-  bool ok() const { return ok_; }  // false if the kernel kept answering connects
-  std::uint16_t port() const { return port_; }
+  void stop() { server_.stop(); }  // idempotent; the destructor calls it
 
  private:
-  int listen_fd_ = -1;
-  std::vector<int> fillers_;  // connections parked in the queue, and the one left hanging
-  std::uint16_t port_ = 0;
-  bool ok_ = false;
+  const Script script_;  // before server_, whose thread reads it
+  SessionServer<SessionRecord> server_;
 };
 
 }  // namespace smtp_exporter::test

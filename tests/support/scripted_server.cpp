@@ -1,16 +1,12 @@
-#include "prober/scripted_server.hpp"
+#include "support/scripted_server.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <functional>
-#include <stdexcept>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -33,11 +29,11 @@ Script& Script::drop_early_talkers() {
   return *this;
 }
 
-namespace detail {
+namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The longest a poll() blocks, so that stop() is noticed promptly.
+// The longest a poll() blocks, so that the server's stop() is noticed promptly.
 constexpr Millis kSlice{20};
 // Caps on what one session may do, whatever the script says.
 constexpr Millis kWriteCap{3000};      // a write the client does not read
@@ -47,89 +43,6 @@ constexpr std::size_t kMaxRecorded = 1024 * 1024;  // chunk bytes kept per sessi
 
 std::string errno_text(int err) { return std::generic_category().message(err); }
 
-// An IPv4 or IPv6 socket address from a literal; throws if the literal is neither.
-struct SocketAddress {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  int family = AF_UNSPEC;
-
-  SocketAddress(const std::string& literal, std::uint16_t port) {
-    sockaddr_in sin{};
-    sockaddr_in6 sin6{};
-    if (::inet_pton(AF_INET, literal.c_str(), &sin.sin_addr) == 1) {
-      sin.sin_family = AF_INET;
-      sin.sin_port = htons(port);
-      store(sin);
-    } else if (::inet_pton(AF_INET6, literal.c_str(), &sin6.sin6_addr) == 1) {
-      sin6.sin6_family = AF_INET6;
-      sin6.sin6_port = htons(port);
-      store(sin6);
-    } else {
-      throw std::invalid_argument("not an address literal: " + literal);
-    }
-  }
-  template <class Sockaddr>
-  void store(const Sockaddr& address) {
-    std::memcpy(&storage, &address, sizeof address);
-    length = sizeof address;
-    family = storage.ss_family;
-  }
-  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
-};
-
-// A socket file descriptor that closes itself.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-// A bound socket (listening if backlog >= 0) on `literal`, port 0; throws on failure.
-Fd bind_ephemeral(const std::string& literal, int backlog) {
-  const SocketAddress where(literal, 0);
-  Fd fd(::socket(where.family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) throw std::system_error(errno, std::generic_category(), "socket");
-  const int one = 1;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd.get(), where.get(), where.length) != 0) {
-    throw std::system_error(errno, std::generic_category(), "bind " + literal);
-  }
-  if (backlog >= 0 && ::listen(fd.get(), backlog) != 0) {
-    throw std::system_error(errno, std::generic_category(), "listen " + literal);
-  }
-  return fd;
-}
-
-std::uint16_t local_port(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-    throw std::system_error(errno, std::generic_category(), "getsockname");
-  }
-  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_port);
-  return ntohs(reinterpret_cast<const sockaddr_in*>(&ss)->sin_port);
-}
-
 int ceil_ms(Clock::duration d) {
   return static_cast<int>(std::chrono::ceil<Millis>(d).count());
 }
@@ -137,8 +50,8 @@ int ceil_ms(Clock::duration d) {
 // One accepted connection running the script.
 class Connection {
  public:
-  Connection(int fd, const Script& script, const std::atomic<bool>& stopping)
-      : fd_(fd), script_(script), stopping_(stopping), accepted_(Clock::now()) {}
+  Connection(Fd fd, const Script& script, const std::atomic<bool>& stopping)
+      : fd_(std::move(fd)), script_(script), stopping_(stopping), accepted_(Clock::now()) {}
 
   SessionRecord run() {
     for (const auto& step : script_.steps()) {
@@ -308,127 +221,12 @@ class Connection {
   std::size_t recorded_ = 0;
 };
 
-}  // namespace detail
-
-ScriptedServer::ScriptedServer(Script script, const std::string& bind_address)
-    : script_(std::move(script)) {
-  detail::Fd fd = detail::bind_ephemeral(bind_address, 16);
-  port_ = detail::local_port(fd.get());
-  listen_fd_ = fd.release();
-  thread_ = std::thread([this] { run(); });
-}
-
-ScriptedServer::~ScriptedServer() { stop(); }
-
-void ScriptedServer::stop() {
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
-  listen_fd_ = -1;
-}
-
-void ScriptedServer::run() {
-  while (!stopping_) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(detail::kSlice.count())) <= 0) continue;
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    SessionRecord record = serve(fd);
-    {
-      std::lock_guard lock(mutex_);
-      sessions_.push_back(std::move(record));
-    }
-    ended_.notify_all();
-  }
-}
-
-SessionRecord ScriptedServer::serve(int fd) { return detail::Connection(fd, script_, stopping_).run(); }
-
-std::vector<SessionRecord> ScriptedServer::wait_sessions(std::size_t count, Millis cap) {
-  std::unique_lock lock(mutex_);
-  ended_.wait_for(lock, cap, [&] { return sessions_.size() >= count; });
-  return sessions_;
-}
-
-bool has_ipv6_loopback() {
-  try {
-    detail::bind_ephemeral("::1", -1);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-std::uint16_t unused_port() {
-  const detail::Fd fd = detail::bind_ephemeral("127.0.0.1", -1);
-  return detail::local_port(fd.get());
-}
-
-namespace {
-
-// A connected client socket, or -1 if the connect failed or got no answer within `wait`
-// (then *hung, if given, says which).
-int connect_client(const std::string& address, std::uint16_t port, Millis wait, bool* hung = nullptr) {
-  if (hung != nullptr) *hung = false;
-  const detail::SocketAddress where(address, port);
-  detail::Fd fd(::socket(where.family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (fd.get() < 0) return -1;
-  if (::connect(fd.get(), where.get(), where.length) == 0) return fd.release();
-  if (errno != EINPROGRESS) return -1;
-  pollfd p{fd.get(), POLLOUT, 0};
-  if (::poll(&p, 1, static_cast<int>(wait.count())) != 1) {
-    if (hung != nullptr) *hung = true;
-    return -1;
-  }
-  int err = 0;
-  socklen_t len = sizeof err;
-  ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-  return err == 0 ? fd.release() : -1;
-}
-
 }  // namespace
 
-bool accepts_connections(const std::string& address, std::uint16_t port) {
-  const detail::Fd fd(connect_client(address, port, Millis(1000)));
-  return fd.get() >= 0;
-}
-
-std::string talk_raw(const std::string& address, std::uint16_t port, const std::string& say, Millis cap) {
-  const detail::Fd fd(connect_client(address, port, Millis(1000)));
-  if (fd.get() < 0) throw std::system_error(ECONNREFUSED, std::generic_category(), "talk_raw connect");
-  ::send(fd.get(), say.data(), say.size(), MSG_NOSIGNAL);
-  std::string heard;
-  const auto until = detail::Clock::now() + cap;
-  for (auto now = detail::Clock::now(); now < until; now = detail::Clock::now()) {
-    pollfd p{fd.get(), POLLIN, 0};
-    if (::poll(&p, 1, detail::ceil_ms(until - now)) <= 0) continue;
-    char buffer[4096];
-    const ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    heard.append(buffer, static_cast<std::size_t>(n));
-  }
-  return heard;
-}
-
-FullListener::FullListener() {
-  detail::Fd fd = detail::bind_ephemeral("127.0.0.1", 0);
-  port_ = detail::local_port(fd.get());
-  listen_fd_ = fd.release();
-  // Backlog 0 queues one connection; a handful of tries is plenty on any Linux.
-  for (int i = 0; i < 8 && !ok_; ++i) {
-    bool hung = false;
-    const int established = connect_client("127.0.0.1", port_, Millis(200), &hung);
-    if (established < 0) {
-      ok_ = hung;  // no answer: the queue is full; refused: this kernel resets instead
-      break;
-    }
-    fillers_.push_back(established);
-  }
-}
-
-FullListener::~FullListener() {
-  for (int fd : fillers_) ::close(fd);
-  if (listen_fd_ >= 0) ::close(listen_fd_);
-}
+ScriptedServer::ScriptedServer(Script script, const std::string& bind_address)
+    : script_(std::move(script)),
+      server_(bind_address, [this](Fd connection, const std::atomic<bool>& stopping) {
+        return Connection(std::move(connection), script_, stopping).run();
+      }) {}
 
 }  // namespace smtp_exporter::test
