@@ -148,4 +148,85 @@ inline constexpr Family kSslLastChainExpiry{
               "Earliest notAfter of the verified chain (Unix time)."}};
 inline constexpr Family kBlackboxTlsVersion{.probe = {"probe_tls_version_info", "gauge", kTlsVersion.probe.help}};
 
+// Mail domains. A domain target probes every (MX, address) with its module: each such session has
+// every family above, with the extra labels mx, address and family ("ip4"|"ip6") (on /metrics
+// from one TargetState per address; on /probe?domain= the probe_* families, with the same labels).
+// The families below are the domain's own facts: on /metrics with the labels target (the domain),
+// module and the target's own; on /probe as probe_<stem> without them. The values are computed in
+// domain_state.cpp (summarize) and written in domain_text.cpp for both endpoints.
+
+// A fact about a mail domain, a gauge: "smtp_" + stem on /metrics, "probe_" + stem on /probe
+// (so smtp_domain_success is probe_domain_success, smtp_dane_match is probe_dane_match).
+template <detail::Literal stem>
+constexpr Family domain_fact(std::string_view help, std::string_view probe_help = {}) {
+  return {.metrics = {detail::joined<"smtp_", stem>(), "gauge", help},
+          .probe = {detail::joined<"probe_", stem>(), "gauge", probe_help.empty() ? help : probe_help}};
+}
+
+// How the domain routes mail. mx_hosts counts the MX records as found, before the max_mx cap (the
+// probed hosts are those with series); an implicit MX (no MX records) and a null MX count 0.
+inline constexpr Family kDomainMxHosts = domain_fact<"domain_mx_hosts">(
+    "MX records found in the last probe, before the max_mx cap; 0 for an implicit or null MX.",
+    "MX records found, before the max_mx cap; 0 for an implicit or null MX.");
+// {family="ip4"|"ip6"}, both always present.
+inline constexpr Family kDomainAddresses = domain_fact<"domain_addresses">(
+    "Addresses of the MX hosts probed in the last probe, by family.", "Addresses of the MX hosts probed, by family.");
+inline constexpr Family kDomainAddressesUp = domain_fact<"domain_addresses_up">(
+    "Probed addresses whose session passed (smtp_probe_success 1) in the last probe, by family.",
+    "Probed addresses whose session passed (probe_success 1), by family.");
+// A sender falls back through the MX list, so one passing address gets its mail in.
+inline constexpr Family kDomainSuccess = domain_fact<"domain_success">(
+    "1 if at least one probed address passed in the last probe, or the domain has the null MX it is expected to "
+    "have.",
+    "1 if at least one probed address passed, or the domain has the null MX it is expected to have.");
+inline constexpr Family kDomainNullMx = domain_fact<"domain_null_mx">(
+    "1 if the domain publishes a null MX (RFC 7505): it accepts no mail.");
+// {reason} over domain::kDnsFailureNames, every reason present.
+inline constexpr Family kDomainDnsFailure = domain_fact<"domain_dns_failure">(
+    "1 for the reason the domain's mail could not be routed in the last probe, 0 for the others.",
+    "1 for the reason the domain's mail could not be routed, 0 for the others.");
+// {aspect} over kConsistencyAspects (domain_state.hpp, where each aspect is defined), all present;
+// 1 also when fewer than two addresses tell.
+inline constexpr Family kDomainConsistent = domain_fact<"domain_consistent">(
+    "1 if every probed address agreed on the aspect in the last probe, 0 if some differed.",
+    "1 if every probed address agreed on the aspect, 0 if some differed.");
+// Only on /probe, like probe_duration_seconds (which, per address, is that session's time).
+inline constexpr Family kDomainDuration{
+    .probe = {"probe_domain_duration_seconds", "gauge",
+              "Seconds the whole domain probe took: DNS, every session, MTA-STS and DANE."}};
+
+// MTA-STS (RFC 8461): only for a target that checks it, and only once it was checked (not after a
+// DNS failure or for a null MX).
+inline constexpr Family kMtaStsPolicyPresent = domain_fact<"mta_sts_policy_present">(
+    "1 if _mta-sts.<domain> has a v=STSv1 TXT record.");
+inline constexpr Family kMtaStsFetchSuccess = domain_fact<"mta_sts_fetch_success">(
+    "1 if the MTA-STS policy was fetched over HTTPS and parsed.");
+// {mode="enforce"|"testing"|"none"}, all present.
+inline constexpr Family kMtaStsMode = domain_fact<"mta_sts_mode">(
+    "Mode of the MTA-STS policy, 1 for the current one; all 0 without a policy.");
+inline constexpr Family kMtaStsMaxAge = domain_fact<"mta_sts_max_age_seconds">(
+    "max_age of the MTA-STS policy in seconds; 0 without a policy.");
+// {mx}: only with a policy. Whether the MX's certificate is valid for its name, which an
+// enforce-mode sender also requires, is smtp_tls_cert_verified of its addresses.
+inline constexpr Family kMtaStsMxCovered = domain_fact<"mta_sts_mx_covered">(
+    "1 if an mx pattern of the MTA-STS policy matches the MX host name.");
+// {id}: one series, from the TXT record; the id changes when the policy does.
+inline constexpr Family kMtaStsPolicyId = domain_fact<"mta_sts_policy_id_info">(
+    "The id of the _mta-sts TXT record, 1.");
+
+// DANE (RFC 7672): only for a target that checks it, per probed MX host.
+inline constexpr Family kDaneTlsaRecords = domain_fact<"dane_tlsa_records">(
+    "Usable TLSA records of the MX host (usages 2 and 3); 0 in an insecure zone.");
+inline constexpr Family kDaneDnssecSecure = domain_fact<"dane_dnssec_secure">(
+    "1 if the TLSA answer for the MX host validated with DNSSEC.");
+// {mx,address}: only for an MX with usable records and an address whose session had TLS.
+inline constexpr Family kDaneMatch = domain_fact<"dane_match">(
+    "1 if the certificate chain the address presented matches a usable TLSA record of its MX host.");
+
+// Identity, per probed (MX, address).
+inline constexpr Family kFcrdnsMatch = domain_fact<"fcrdns_match">(
+    "1 if the address's PTR name resolves back to the address (forward-confirmed reverse DNS).");
+inline constexpr Family kBannerNameMatchesPtr = domain_fact<"banner_name_matches_ptr">(
+    "1 if the host name in the address's greeting is its PTR name.");
+
 }  // namespace smtp_exporter::metrics

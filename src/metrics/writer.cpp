@@ -10,6 +10,9 @@
 #include <limits>
 #include <memory>
 
+#include "metrics/domain_state.hpp"
+#include "metrics/domain_text.hpp"
+
 namespace smtp_exporter::metrics {
 namespace {
 
@@ -368,6 +371,12 @@ void append_escaped_label_value(std::string& out, std::string_view value) {
   out.resize(static_cast<std::size_t>(escape_into(out.data() + used, value) - out.data()));
 }
 
+void append_escaped_label(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append("=\"");
+  append_escaped_label_value(out, value);
+  out += '"';
+}
+
 void append_double(std::string& out, double value) {
   std::array<char, kNumberRoom> buf;
   out.append(buf.data(), double_into(buf.data(), value));
@@ -391,16 +400,35 @@ void append_le_value(std::string& out, double bound) {
   out.append(buf.data(), end);  // scientific as Go writes it too: "1e+06", two exponent digits
 }
 
-TargetsWriter::TargetsWriter(std::vector<const TargetState*> targets)
-    : targets_(std::move(targets)), le_cache_(std::make_unique<LeCache>()) {}
+void append_family_header(std::string& out, const FamilyInfo& f) {
+  out.append("# HELP ").append(f.name).append(" ").append(f.help);
+  out.append("\n# TYPE ").append(f.name).append(" ").append(f.type).append("\n");
+}
+
+TargetsWriter::TargetsWriter(std::vector<const TargetState*> targets, std::vector<const DomainState*> domains)
+    : targets_(std::move(targets)), domains_(std::move(domains)), le_cache_(std::make_unique<LeCache>()) {
+  for (const DomainState* domain : domains_) {
+    for (auto& state : domain->address_states()) {
+      targets_.push_back(state.get());
+      domain_addresses_.push_back(std::move(state));
+    }
+  }
+}
 TargetsWriter::~TargetsWriter() = default;
 TargetsWriter::TargetsWriter(TargetsWriter&&) noexcept = default;
 TargetsWriter& TargetsWriter::operator=(TargetsWriter&&) noexcept = default;
 
-bool TargetsWriter::done() const { return family_ >= kFamilyWriters.size(); }
+bool TargetsWriter::done() const { return family_ >= kFamilyWriters.size() + domain_family_count(); }
 
 void TargetsWriter::next(std::string& out, std::size_t budget) {
   const std::size_t limit = out.size() + budget;
+  if (family_ < kFamilyWriters.size() && !next_session_families(out, limit)) return;
+  while (!done()) {
+    if (!next_domain_family(out, limit)) return;
+  }
+}
+
+bool TargetsWriter::next_session_families(std::string& out, std::size_t limit) {
   Sink s(out);
   while (family_ < kFamilyWriters.size()) {
     const FamilyWriter& writer = kFamilyWriters[family_];
@@ -420,25 +448,61 @@ void TargetsWriter::next(std::string& out, std::size_t budget) {
           ++family_;
         }
         s.flush();
-        return;
+        return false;
       }
     }
     target_ = 0;
     ++family_;
   }
   s.flush();
+  return true;
 }
 
-void write_targets(std::string& out, const std::vector<const TargetState*>& targets) {
+bool TargetsWriter::next_domain_family(std::string& out, std::size_t limit) {
+  const std::size_t index = family_ - kFamilyWriters.size();
+  const FamilyInfo& family = domain_family(index).metrics;
+  if (target_ == 0) {  // a new family: written only if some domain shows in it
+    if (std::none_of(domains_.begin(), domains_.end(),
+                     [&](const DomainState* d) { return domain_family_shows(index, d->summary()); })) {
+      ++family_;
+      return true;
+    }
+    append_family_header(out, family);
+  }
+  while (target_ < domains_.size()) {
+    const DomainState& domain = *domains_[target_++];
+    if (domain_family_shows(index, domain.summary())) {
+      write_domain_series(out, index, family.name, domain.label_text(), domain.summary());
+    }
+    if (out.size() >= limit) {
+      if (target_ == domains_.size()) {
+        target_ = 0;
+        ++family_;
+      }
+      return false;
+    }
+  }
+  target_ = 0;
+  ++family_;
+  return true;
+}
+
+void write_targets(std::string& out, const std::vector<const TargetState*>& targets,
+                   const std::vector<const DomainState*>& domains) {
+  TargetsWriter writer(targets, domains);
   // About the size of the output, so `out` grows once; reserving does not touch the memory.
   std::size_t expected = 4096;
-  for (const TargetState* t : targets) {
-    const std::size_t series = kFixedSeriesPerTarget + t->bucket_bounds().size() + t->extensions().size() +
-                               t->auth_mechanisms().size() + kSeriesPerStep * t->step_names().size();
-    expected += series * (t->label_text().size() + 64);
+  auto add = [&](const TargetState& t) {
+    const std::size_t series = kFixedSeriesPerTarget + t.bucket_bounds().size() + t.extensions().size() +
+                               t.auth_mechanisms().size() + kSeriesPerStep * t.step_names().size();
+    expected += series * (t.label_text().size() + 64);
+  };
+  for (const TargetState* t : targets) add(*t);
+  for (const DomainState* d : domains) {
+    for (const auto& t : d->address_states()) add(*t);
+    expected += 64 * (d->label_text().size() + 64);  // the domain's own series, about
   }
   out.reserve(out.size() + expected);
-  TargetsWriter writer(targets);
   while (!writer.done()) writer.next(out, std::numeric_limits<std::size_t>::max() / 2);
 }
 

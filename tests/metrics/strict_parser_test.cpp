@@ -7,6 +7,8 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "domain_values.hpp"
+#include "metrics/domain_state.hpp"
 #include "metrics/exporter_metrics.hpp"
 #include "metrics/probe_text.hpp"
 #include "metrics/writer.hpp"
@@ -28,13 +30,29 @@ prober::ProbeResult probe_with_steps() {
 }
 const std::vector<std::string> kStepNames{"mail_from", "rcpt_to"};
 
+// A domain with MTA-STS, DANE and TLS on one address.
+domain::DomainResult domain_with_everything() {
+  auto r = test::two_mx_result();
+  r.sts = test::enforce_policy_for_mx1();
+  r.mx[0].sts_covered = true;
+  r.mx[0].tlsa_usable = 1;
+  r.mx[0].tlsa_secure = true;
+  r.addresses[0].result = probe_with_steps();
+  r.addresses[0].result.tls = test::tls_facts();
+  r.addresses[0].dane_match = true;
+  return r;
+}
+
 std::string everything() {
   TargetState a({"mx1:25", "smtp_ehlo", {{"note", "a\"b\\c\nd"}}}, {0.05, 0.5, 1, 2, 10}, 1, kStepNames);
   TargetState b({"[2001:db8::1]:25", "smtp_ehlo", {{"note", "plain"}}}, {0.05, 0.5, 1, 2, 10}, 1);
   a.record(probe_with_steps(), test::verdict(Event::success), 1700000000.5);
   b.record(test::failed_probe(Failure::ehlo_timeout), test::verdict(Event::failed, Failure::ehlo_timeout), 1);
+  // A domain of the same module, with its addresses' series in the same families as a and b.
+  DomainState d({"example.org", "smtp_ehlo", {{"note", "plain"}}}, {0.05, 0.5, 1, 2, 10}, 1, kStepNames, {});
+  d.record(domain_with_everything(), 1700000000.5);
   std::string out;
-  write_targets(out, {&a, &b});
+  write_targets(out, {&a, &b}, {&d});
   out += ExporterMetrics("0.1.0", "fc82c0f").render();
   return out;
 }
@@ -64,6 +82,7 @@ TEST_F(StrictParsers, PythonClientReadsMetricsAndProbe) {
   check(everything(), kPython);
   check(render_probe(test::passed_probe(0.3), test::verdict(Event::success), 1, {}), kPython);
   check(render_probe(probe_with_steps(), test::verdict(Event::success), 1, kStepNames), kPython);
+  check(render_domain_probe(domain_with_everything(), 1, kStepNames, {}), kPython);
 }
 
 TEST_F(StrictParsers, PromtoolFindsNothingToLint) {
@@ -71,6 +90,7 @@ TEST_F(StrictParsers, PromtoolFindsNothingToLint) {
   check(everything(), "promtool check metrics");
   check(render_probe(test::passed_probe(0.3), test::verdict(Event::success), 1, {}), "promtool check metrics");
   check(render_probe(probe_with_steps(), test::verdict(Event::success), 1, kStepNames), "promtool check metrics");
+  check(render_domain_probe(domain_with_everything(), 1, kStepNames, {}), "promtool check metrics");
 }
 
 }  // namespace
