@@ -92,7 +92,11 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   cli.add_flag("--probe.disable", options.probe_disabled, "Turn /probe off");
   cli.add_option("--web.max-requests", options.max_requests,
-                 "Requests served at once; beyond it, 503 at once. 0 means no limit")
+                 "Requests served at once, /probe and the health checks aside; beyond it, 503 at once. "
+                 "0 means no limit")
+      ->capture_default_str();
+  cli.add_option("--web.max-probe-requests", options.max_probe_requests,
+                 "/probe requests served at once; beyond it, 503 at once. 0 means no limit")
       ->capture_default_str();
   cli.add_option("--web.max-connections", options.max_connections,
                  "HTTP connections open at once; beyond it, the longest idle one is closed. 0 means no limit")

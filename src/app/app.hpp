@@ -1,9 +1,10 @@
-// Wires the pipeline together: config -> scheduler | HTTP handlers -> prober -> classification
-// -> metrics state -> exposition. Everything runs on one io_context thread, so no locks.
+// Wires the pipeline together: config -> target set (targets.hpp) -> interval loops | HTTP
+// routes (routes.cpp) -> probes (probe_runner.hpp) -> metrics state -> exposition. Everything
+// runs on one io_context thread, so no locks.
 #pragma once
 
 #include <chrono>
-#include <deque>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,16 +13,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl/context.hpp>
 
-#include "classify/qos.hpp"
+#include "app/probe_runner.hpp"
+#include "app/targets.hpp"
 #include "config/allowlist.hpp"
 #include "config/config.hpp"
+#include "http/query.hpp"
 #include "http/server.hpp"
 #include "metrics/exporter_metrics.hpp"
-#include "metrics/target_state.hpp"
-#include "prober/prober.hpp"
-#include "scheduler/interval_loop.hpp"
 #include "scheduler/probe_slots.hpp"
 #include "web/web_config.hpp"
 
@@ -39,47 +38,19 @@ struct Options {
   // /probe connects wherever it is told: --probe.allow limits it, --probe.disable turns it off.
   config::ProbeAllowList probe_allow;
   bool probe_disabled = false;
-  std::size_t max_requests = 64;  // --web.max-requests: beyond it, 503 at once; 0 = no limit
+  // Requests served at once, beyond which a 503 comes at once; 0 = no limit. /probe has a cap
+  // of its own, so a flood of probes cannot crowd out the scrapes of /metrics; /-/healthy and
+  // /-/ready are never refused.
+  std::size_t max_requests = 64;        // --web.max-requests: every path but /probe and the health checks
+  std::size_t max_probe_requests = 64;  // --web.max-probe-requests: /probe
   std::size_t max_connections = 512;  // --web.max-connections: beyond it, the longest idle closes; 0 = no limit
   web::WebConfig web;  // --web.config.file, loaded once at start: TLS, basic auth, headers
 };
 
-// One configured target and everything the exporter keeps for it.
-// A module as probes use it: its settings and, with TLS, its client context (loading a trust
-// store per probe would cost more than the probe).
-struct ModuleRuntime {
-  std::shared_ptr<const config::Module> settings;
-  std::shared_ptr<boost::asio::ssl::context> tls_context;  // null without TLS
-};
-
-struct TargetEntry {
-  config::Target target;
-  std::shared_ptr<const config::Module> module;
-  std::shared_ptr<boost::asio::ssl::context> tls_context;
-  metrics::TargetState state;
-  std::shared_ptr<scheduler::IntervalLoop> loop;  // interval mode only
-  bool removed = false;                          // dropped by a reload; results are discarded
-  std::optional<classify::Verdict> last_verdict;
-  std::optional<double> last_latency;
-};
-
-// A line of the landing page's "recent probes" table.
-struct RecentProbe {
-  std::string target;
-  std::string module;
-  double wall_time = 0;
-  classify::Verdict verdict;
-  std::optional<double> latency;
-  double duration = 0;
-};
-
-struct Outcome {
-  prober::ProbeResult result;
-  classify::Verdict verdict;
-};
-
 class App {
  public:
+  using Clock = std::chrono::steady_clock;
+
   App(boost::asio::io_context& io, Options options);
   App(const App&) = delete;
   App& operator=(const App&) = delete;
@@ -94,30 +65,19 @@ class App {
   // After the io_context has stopped, before it is shut down (see http::Server::join_threads).
   void join_threads() { server_.join_threads(); }
 
- private:
-  using Clock = std::chrono::steady_clock;
+  // Answers one HTTP request: the handler the server calls (routes.cpp).
+  boost::asio::awaitable<http::Reply> handle(const http::Request& request);
 
-  void apply(config::Config config, std::map<std::string, ModuleRuntime> modules);
-  // The runtime form of every module; errors (a certificate that does not load) are appended.
-  std::map<std::string, ModuleRuntime> prepare_modules(const config::Config& config,
-                                                       std::vector<config::Error>& errors) const;
+ private:
+  void apply(config::Config config, Modules modules);
   void start_loop(const std::shared_ptr<TargetEntry>& entry);
-  // `due`: when an interval-mode probe was due (its start is reported as scheduling lag).
-  // Fills `out` in place; `out` must outlive the coroutine.
-  boost::asio::awaitable<void> execute(config::HostPort address, const ModuleRuntime& module,
-                                       Clock::time_point deadline, bool transcript,
-                                       std::optional<Clock::time_point> due, Outcome& out);
-  boost::asio::awaitable<void> probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline,
-                                            std::optional<Clock::time_point> due);
-  boost::asio::awaitable<void> probe_all(Clock::time_point deadline);
-  // Adds a probe to the landing page's recent list.
-  void remember(const std::string& target, const std::string& module, const Outcome& out, double wall_time);
   void wait_for_signals();
 
-  // HTTP routes.
-  boost::asio::awaitable<http::Reply> route(const http::Request& request);
+  // HTTP routes (routes.cpp).
   boost::asio::awaitable<http::Reply> serve_metrics(const http::Request& request);
-  boost::asio::awaitable<http::Response> serve_probe(const http::Request& request, const std::string& target);
+  // `hold`: this request's place under --web.max-probe-requests, kept until its probe ends.
+  boost::asio::awaitable<http::Response> serve_probe(const http::Request& request, const http::Target& query,
+                                                     scheduler::ProbeSlots::Slot hold);
   http::Response serve_reload(const http::Request& request);
   http::Response serve_landing_page() const;
   // Deadline from X-Prometheus-Scrape-Timeout-Seconds minus --timeout-offset; nullopt if the
@@ -131,11 +91,14 @@ class App {
   boost::asio::io_context& io_;
   Options options_;
   std::shared_ptr<const config::Config> config_;
-  std::vector<std::shared_ptr<TargetEntry>> targets_;  // in config file order
-  std::map<std::string, ModuleRuntime> modules_;
-  scheduler::ProbeSlots slots_;
+  Targets targets_;  // in config file order
+  Modules modules_;
   metrics::ExporterMetrics own_metrics_;
-  std::deque<RecentProbe> recent_;
+  ProbeRunner runner_;
+  // The requests being served, against --web.max-requests and --web.max-probe-requests (used
+  // without waiting: a request beyond the cap is answered 503 at once).
+  scheduler::ProbeSlots requests_;
+  scheduler::ProbeSlots probe_requests_;
   http::Server server_;
   boost::asio::signal_set signals_;
 };

@@ -1,15 +1,17 @@
-// The HTTP endpoints: /metrics, /probe, /, /-/healthy, /-/ready, /-/reload.
+// The HTTP routes: /metrics, /probe (its parameters, --probe.allow, the scrape's deadline),
+// /, /-/healthy, /-/ready, /-/reload, and the request caps (--web.max-requests for all but /probe
+// and the health checks, --web.max-probe-requests for /probe).
 #include <charconv>
 #include <cstdio>
-#include <ctime>
 
 #include "app/app.hpp"
+#include "app/landing_page.hpp"
 #include "http/gzip.hpp"
 #include "http/query.hpp"
 #include "log/log.hpp"
 #include "metrics/probe_text.hpp"
 #include "metrics/writer.hpp"
-#include "version.hpp"
+#include "prober/prober.hpp"
 
 namespace smtp_exporter::app {
 
@@ -23,39 +25,6 @@ constexpr std::string_view kDefaultModule = "smtp_ehlo";
 
 http::Response text(bhttp::status status, std::string body) {
   return http::make_response(status, std::move(body));
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string format_time(double unix_seconds) {
-  if (unix_seconds <= 0) return "never";
-  const auto secs = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string format_seconds(std::optional<double> s) {
-  if (!s) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f s", *s);
-  return buf;
 }
 
 std::string_view event_name(classify::Event e) { return classify::kEventNames[classify::event_index(e)]; }
@@ -76,25 +45,39 @@ std::string transcript_text(const prober::ProbeResult& result) {
 
 }  // namespace
 
-asio::awaitable<http::Reply> App::route(const http::Request& request) {
+asio::awaitable<http::Reply> App::handle(const http::Request& request) {
   std::string why;
   const auto target = http::parse_target(request.target(), why);
   if (!target) co_return text(bhttp::status::bad_request, why + "\n");
   const std::string& path = target->path;
   const bool read_only = request.method() == bhttp::verb::get || request.method() == bhttp::verb::head;
 
+  if (read_only && path != "/-/reload" && path != options_.telemetry_path) {
+    // Never refused: an exporter busy with requests is still healthy and ready.
+    if (path == "/-/healthy") co_return text(bhttp::status::ok, "Healthy\n");
+    if (path == "/-/ready") co_return text(bhttp::status::ok, "Ready\n");
+    if (path == "/probe") {  // a cap of its own, so a flood of probes cannot crowd out /metrics
+      if (options_.probe_disabled) co_return text(bhttp::status::not_found, "/probe is disabled (--probe.disable)\n");
+      auto hold = probe_requests_.try_acquire();
+      if (!hold) {
+        co_return text(bhttp::status::service_unavailable,
+                       "too many concurrent /probe requests (--web.max-probe-requests=" +
+                           std::to_string(options_.max_probe_requests) + "); try again later\n");
+      }
+      co_return co_await serve_probe(request, *target, std::move(*hold));
+    }
+  }
+  auto hold = requests_.try_acquire();
+  if (!hold) {
+    co_return text(bhttp::status::service_unavailable,
+                   "too many concurrent requests (--web.max-requests=" + std::to_string(options_.max_requests) + ")\n");
+  }
   if (path == "/-/reload") co_return serve_reload(request);
   if (!read_only) co_return text(bhttp::status::method_not_allowed, "only GET and HEAD are allowed here\n");
   if (path == options_.telemetry_path) {
     http::Reply reply = co_await serve_metrics(request);
     co_return reply;
   }
-  if (path == "/probe") {
-    if (options_.probe_disabled) co_return text(bhttp::status::not_found, "/probe is disabled (--probe.disable)\n");
-    co_return co_await serve_probe(request, std::string(request.target()));
-  }
-  if (path == "/-/healthy") co_return text(bhttp::status::ok, "Healthy\n");
-  if (path == "/-/ready") co_return text(bhttp::status::ok, "Ready\n");
   if (path == "/") co_return serve_landing_page();
   co_return text(bhttp::status::not_found, "not found: " + path + "\n");
 }
@@ -115,7 +98,7 @@ asio::awaitable<http::Reply> App::serve_metrics(const http::Request& request) {
   if (config_ && config_->global.mode == config::Mode::scrape) {
     const auto deadline = scrape_deadline(request);
     if (!deadline) co_return text(bhttp::status::bad_request, "malformed X-Prometheus-Scrape-Timeout-Seconds header\n");
-    co_await probe_all(*deadline);
+    co_await runner_.probe_all(targets_, *deadline);
   }
   // Streamed in pieces of about kMetricsPiece bytes (gzipped when asked), so the body of
   // thousands of targets is never held whole. The pieces hold the targets alive: a reload
@@ -159,16 +142,16 @@ asio::awaitable<http::Reply> App::serve_metrics(const http::Request& request) {
   co_return reply;
 }
 
-asio::awaitable<http::Response> App::serve_probe(const http::Request& request, const std::string& raw_target) {
+asio::awaitable<http::Response> App::serve_probe(const http::Request& request, const http::Target& query,
+                                                scheduler::ProbeSlots::Slot hold) {
   std::string why;
-  const auto query = http::parse_target(raw_target, why);
-  const auto target_param = query->get("target");
+  const auto target_param = query.get("target");
   if (!target_param || target_param->empty()) {
     co_return text(bhttp::status::bad_request, "target parameter is missing\n");
   }
   const auto address = config::parse_host_port(*target_param, &why);
   if (!address) co_return text(bhttp::status::bad_request, "invalid target: " + why + "\n");
-  const std::string module_name = query->get("module").value_or(std::string(kDefaultModule));
+  const std::string module_name = query.get("module").value_or(std::string(kDefaultModule));
   const auto module = modules_.find(module_name);
   if (module == modules_.end()) {
     co_return text(bhttp::status::bad_request, "unknown module \"" + module_name + "\"\n");
@@ -181,7 +164,7 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
   const std::string refusal =
       co_await probe_refusal(*address, runtime.settings->ip_protocol, *deadline_or_error);
   if (!refusal.empty()) co_return text(bhttp::status::forbidden, refusal + "\n");
-  const auto debug_param = query->get("debug").value_or("false");
+  const auto debug_param = query.get("debug").value_or("false");
   if (debug_param != "true" && debug_param != "false") {
     co_return text(bhttp::status::bad_request, "debug must be true or false\n");
   }
@@ -189,14 +172,14 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
   const auto deadline = deadline_or_error;
 
   Outcome out;
-  co_await execute(*address, runtime, *deadline, debug, std::nullopt, out);
+  const bool answered = co_await runner_.run_for_client(*address, runtime, *deadline, debug, out, std::move(hold));
+  if (!answered) co_return text(bhttp::status::service_unavailable, "the client left\n");  // nobody reads it
   if (out.result.exporter_error) {
     own_metrics_.probe_error();
     log::error("cannot probe", {{"target", address->to_string()}, {"err", out.result.detail}});
     co_return text(bhttp::status::service_unavailable, "the exporter cannot probe now: " + out.result.detail + "\n");
   }
-  remember(address->to_string() + " (/probe)", module_name, out,
-           std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  runner_.remember(address->to_string() + " (/probe)", module_name, out, wall_now());
   const double qos = std::chrono::duration<double>(runtime.settings->qos_timeout).count();
   std::string metrics_text = metrics::render_probe(out.result, out.verdict, qos, runtime.settings->step_names());
   log::debug("probe via /probe", {{"target", address->to_string()}, {"module", module_name},
@@ -246,46 +229,9 @@ http::Response App::serve_reload(const http::Request& request) {
 }
 
 http::Response App::serve_landing_page() const {
-  std::string h;
-  h.reserve(4096 + targets_.size() * 256);
-  h += "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>SMTP Exporter</title>"
-       "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-       "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.ok{color:#070}.warn{color:#a60}"
-       ".fail{color:#b00}</style></head><body><h1>SMTP Exporter</h1>";
-  h += "<p>Version " + std::string(kVersion) + " (revision " + std::string(kRevision) + "). Mode: ";
-  h += config_ && config_->global.mode == config::Mode::scrape ? "scrape" : "interval";
-  h += ". Config: " + html_escape(options_.config_file) + ".</p><ul>";
-  h += "<li><a href=\"" + html_escape(options_.telemetry_path) + "\">Metrics</a></li>";
-  h += "<li><a href=\"/probe?target=localhost:25&amp;module=smtp_ehlo&amp;debug=true\">"
-       "Probe localhost:25 with debug output</a></li>";
-  h += "<li><a href=\"/-/healthy\">Health</a></li></ul>";
-
-  h += "<h2>Targets</h2><table><tr><th>Target</th><th>Address</th><th>Module</th><th>Last result</th>"
-       "<th>Reason</th><th>EHLO latency</th><th>Last probe</th></tr>";
-  for (const auto& entry : targets_) {
-    h += "<tr><td>" + html_escape(entry->target.name) + "</td><td>" +
-         html_escape(entry->target.address.to_string()) + "</td><td>" + html_escape(entry->target.module) + "</td>";
-    if (entry->last_verdict) {
-      const auto e = entry->last_verdict->event;
-      const char* cls = e == classify::Event::success ? "ok" : e == classify::Event::qos_warning ? "warn" : "fail";
-      h += "<td class=\"" + std::string(cls) + "\">" + std::string(event_name(e)) + "</td><td>" +
-           std::string(prober::failure_name(entry->last_verdict->reason)) + "</td>";
-    } else {
-      h += "<td>not probed yet</td><td>-</td>";
-    }
-    h += "<td>" + format_seconds(entry->last_latency) + "</td><td>" +
-         format_time(entry->state.last_run_timestamp()) + "</td></tr>";
-  }
-  h += "</table><h2>Recent probes</h2><table><tr><th>Time</th><th>Target</th><th>Module</th>"
-       "<th>Event</th><th>Reason</th><th>EHLO latency</th><th>Duration</th></tr>";
-  for (const auto& p : recent_) {
-    h += "<tr><td>" + format_time(p.wall_time) + "</td><td>" + html_escape(p.target) + "</td><td>" +
-         html_escape(p.module) + "</td><td>" + std::string(event_name(p.verdict.event)) + "</td><td>" +
-         std::string(prober::failure_name(p.verdict.reason)) + "</td><td>" + format_seconds(p.latency) +
-         "</td><td>" + format_seconds(p.duration) + "</td></tr>";
-  }
-  h += "</table></body></html>\n";
-  return http::make_response(bhttp::status::ok, std::move(h), "text/html; charset=utf-8");
+  const LandingPage page{options_.config_file, options_.telemetry_path,
+                         config_ && config_->global.mode == config::Mode::scrape, targets_, runner_.recent()};
+  return http::make_response(bhttp::status::ok, render_landing_page(page), "text/html; charset=utf-8");
 }
 
 }  // namespace smtp_exporter::app

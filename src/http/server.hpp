@@ -17,6 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -32,11 +33,15 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using BodyWriter = std::function<bool(std::string& out)>;
 // A handler's answer: a whole response, or a head whose body `stream` writes piece by piece.
 struct Reply {
+  Reply() = default;
   Reply(Response whole) : response(std::move(whole)) {}  // implicit: handlers return a Response
   Reply(Response head, BodyWriter body) : response(std::move(head)), stream(std::move(body)) {}
   Response response;
   BodyWriter stream;  // set: the body of `response` is ignored
 };
+// Answers a request. The server cancels it (Asio's terminal cancellation, delivered to whatever
+// it waits for) when the client closes the connection before the answer is ready; a handler that
+// waits for something costly (a probe) should stop then. Its answer is not sent.
 using Handler = std::function<boost::asio::awaitable<Reply>(const Request&)>;
 
 // A response with body and content type; keep-alive and the version are set by the server.
@@ -59,9 +64,6 @@ class Server {
   // setting) on failure.
   void listen(std::string_view listen_address);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
-  // Requests handled at once (--web.max-requests); beyond it a 503 at once instead of a pile-up.
-  // 0: no limit.
-  void set_max_requests(std::size_t n) { max_requests_ = n; }
   // Connections open at once (--web.max-connections). A new connection beyond it closes the
   // one that has waited longest for a request (or a TLS handshake); if every one is busy with a
   // request, the new one is closed instead. 0: no limit.
@@ -92,14 +94,21 @@ class Server {
   boost::asio::awaitable<bool> write_chunked(Stream& stream, Reply& reply, bool head_only);
   // The handler's response, or 401 when basic auth is on and the credentials do not pass.
   boost::asio::awaitable<Reply> respond(const Request& request);
+  // respond(), cancelled if the client closes the connection first: then nullopt.
+  template <class Stream>
+  boost::asio::awaitable<std::optional<Reply>> respond_unless_gone(Stream& stream, boost::beast::flat_buffer& buffer,
+                                                                   const Request& request);
+  // Completes when the client has closed the connection (or reset it). Bytes that come first are
+  // a pipelined next request: they are kept in `buffer` for the next read, and the watch then
+  // waits only to be cancelled.
+  template <class Stream>
+  boost::asio::awaitable<void> wait_for_hangup(Stream& stream, boost::beast::flat_buffer& buffer);
   boost::asio::awaitable<bool> authorized(const Request& request);
 
   boost::asio::any_io_executor executor_;
   boost::asio::ip::tcp::acceptor acceptor_;
   Handler handler_;
   web::WebConfig web_;
-  std::size_t max_requests_ = 0;
-  std::size_t in_flight_ = 0;
   std::size_t max_connections_ = 512;
   // Every open connection; an idle one moves to the back, so the first idle one has waited longest.
   std::list<Connection> connections_;

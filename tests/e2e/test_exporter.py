@@ -327,7 +327,7 @@ class ShardingTest(unittest.TestCase):
 
 
 class ProbeGuardTest(unittest.TestCase):
-    """--probe.allow, --probe.disable and --web.max-requests."""
+    """--probe.allow, --probe.disable and --web.max-requests (test_probe_flood.py: --web.max-probe-requests)."""
 
     CONFIG = "modules:\n  smtp_ehlo: {ehlo_name: probe.example.org, qos_timeout: 1s, timeout: 5s}\n"
 
@@ -362,11 +362,14 @@ class ProbeGuardTest(unittest.TestCase):
             exporter.stop()
 
     def test_max_requests_answers_503_at_once(self):
+        """--web.max-requests caps every endpoint but /probe (--web.max-probe-requests) and the
+        health checks: here a scrape-mode /metrics that is probing holds the one place."""
         import threading
         slow = ScriptedSmtpServer(greeting_delay=1.5)
-        exporter = Exporter(BINARY, self.CONFIG, "--web.max-requests=1")
+        config = f"global: {{mode: scrape}}\n{self.CONFIG}targets:\n  - address: 127.0.0.1:{slow.port}\n"
+        exporter = Exporter(BINARY, config, "--web.max-requests=1")
         try:
-            first = threading.Thread(target=self.probe, args=(exporter, f"127.0.0.1:{slow.port}"))
+            first = threading.Thread(target=http_get, args=(exporter.url + "/metrics",))
             first.start()
             time.sleep(0.3)
             started = time.monotonic()

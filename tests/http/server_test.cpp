@@ -1,4 +1,5 @@
-// The HTTP server with a real client over loopback: streamed (chunked) bodies.
+// The HTTP server with a real client over loopback: streamed (chunked) bodies, pipelined
+// requests, and handlers cancelled when their client hangs up.
 #include "http/server.hpp"
 
 #include <gtest/gtest.h>
@@ -7,9 +8,14 @@
 #include <string>
 #include <thread>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
@@ -41,8 +47,9 @@ class IoContext : public asio::io_context {
   using asio::io_context::shutdown;
 };
 
-// A server on its own io_context thread whose /stream answer is written in kPieces pieces, and
-// whose /endless answer never ends.
+// A server on its own io_context thread whose /stream answer is written in kPieces pieces,
+// whose /endless answer never ends, whose /pause answers after 300 ms and whose /wait answers
+// after 10 s unless it is cancelled.
 class StreamingServer {
  public:
   StreamingServer() : server_(io_.get_executor(), [this](const Request& r) { return handle(r); }) {
@@ -57,9 +64,20 @@ class StreamingServer {
   }
   unsigned short port() const { return server_.local_endpoint().port(); }
   int endless_pieces() const { return endless_pieces_; }
+  int waits_started() const { return waits_started_; }
+  int waits_cancelled() const { return waits_cancelled_; }
 
  private:
   asio::awaitable<Reply> handle(const Request& request) {
+    if (request.target() == "/pause" || request.target() == "/wait") {
+      const bool pause = request.target() == "/pause";
+      if (!pause) ++waits_started_;
+      asio::steady_timer timer(co_await asio::this_coro::executor,
+                               pause ? std::chrono::milliseconds(300) : std::chrono::milliseconds(10000));
+      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec == asio::error::operation_aborted) ++waits_cancelled_;
+      co_return make_response(bhttp::status::ok, pause ? "paused\n" : "waited\n");
+    }
     Response head = make_response(bhttp::status::ok, "");
     if (request.target() == "/endless") {
       BodyWriter endless = [this](std::string& out) {
@@ -80,18 +98,25 @@ class StreamingServer {
   Server server_;
   std::thread thread_;
   std::atomic<int> endless_pieces_ = 0;
+  std::atomic<int> waits_started_ = 0;
+  std::atomic<int> waits_cancelled_ = 0;
 };
+
+bhttp::response<bhttp::string_body> read_response(tcp::socket& socket, boost::beast::flat_buffer& buffer,
+                                                  bhttp::verb verb = bhttp::verb::get) {
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  parser.skip(verb == bhttp::verb::head);
+  bhttp::read(socket, buffer, parser);
+  return parser.release();
+}
 
 bhttp::response<bhttp::string_body> get(tcp::socket& socket, bhttp::verb verb, const std::string& target) {
   bhttp::request<bhttp::empty_body> request{verb, target, 11};
   request.set(bhttp::field::host, "localhost");
   bhttp::write(socket, request);
   boost::beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
-  parser.skip(verb == bhttp::verb::head);
-  bhttp::read(socket, buffer, parser);
-  return parser.release();
+  return read_response(socket, buffer, verb);
 }
 
 TEST(Server, StreamedBodyArrivesWholeInOrderAndTheConnectionStaysOpen) {
@@ -133,6 +158,59 @@ TEST(Server, ClientThatLeavesMidBodyStopsTheWriter) {
   tcp::socket socket(client);
   socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
   EXPECT_EQ(get(socket, bhttp::verb::get, "/stream").body(), whole_body());
+}
+
+TEST(Server, ClientThatHangsUpCancelsItsHandler) {
+  StreamingServer server;
+  asio::io_context client;
+  {
+    tcp::socket socket(client);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+    bhttp::request<bhttp::empty_body> request{bhttp::verb::get, "/wait", 11};
+    bhttp::write(socket, request);
+    for (int i = 0; i < 200 && server.waits_started() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(server.waits_started(), 1);
+  }  // closed without waiting for the answer
+  for (int i = 0; i < 200 && server.waits_cancelled() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(server.waits_cancelled(), 1);  // within 2 s, not the handler's 10
+  // And serves the next client.
+  tcp::socket socket(client);
+  socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  EXPECT_EQ(get(socket, bhttp::verb::get, "/stream").body(), whole_body());
+}
+
+TEST(Server, ClientThatWaitsGetsItsAnswer) {
+  StreamingServer server;
+  asio::io_context client;
+  tcp::socket socket(client);
+  socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  for (int round = 0; round < 2; ++round) {  // the watch for a hang-up ends with each answer
+    const auto response = get(socket, bhttp::verb::get, "/pause");
+    EXPECT_EQ(response.result(), bhttp::status::ok);
+    EXPECT_EQ(response.body(), "paused\n");
+  }
+}
+
+TEST(Server, PipelinedRequestsAreAnsweredInOrder) {
+  StreamingServer server;
+  asio::io_context client;
+  tcp::socket socket(client);
+  socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  const std::string pause = "GET /pause HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  const std::string stream = "GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  boost::beast::flat_buffer buffer;
+  // Both requests in one write: the second arrives with the first.
+  asio::write(socket, asio::buffer(pause + stream));
+  EXPECT_EQ(read_response(socket, buffer).body(), "paused\n");
+  EXPECT_EQ(read_response(socket, buffer).body(), whole_body());
+  // The second arrives while the first is handled: the watch for a hang-up reads it, and must
+  // keep it for the next request, not take it for a hang-up or lose it.
+  asio::write(socket, asio::buffer(pause));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  asio::write(socket, asio::buffer(stream));
+  EXPECT_EQ(read_response(socket, buffer).body(), "paused\n");
+  EXPECT_EQ(read_response(socket, buffer).body(), whole_body());
+  EXPECT_EQ(server.waits_cancelled(), 0);
 }
 
 }  // namespace

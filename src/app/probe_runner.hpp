@@ -1,0 +1,94 @@
+// Running probes: a slot among max_concurrent_probes, the probe itself, its classification, and
+// recording it (a configured target's state, the exporter's own metrics, the landing page's list
+// of recent probes). Interval loops, scrape-mode scrapes and /probe all run their probes here.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "app/targets.hpp"
+#include "classify/qos.hpp"
+#include "config/config.hpp"
+#include "metrics/exporter_metrics.hpp"
+#include "prober/probe_result.hpp"
+#include "scheduler/probe_slots.hpp"
+
+namespace smtp_exporter::app {
+
+struct Outcome {
+  prober::ProbeResult result;
+  classify::Verdict verdict;
+};
+
+// A line of the landing page's "recent probes" table.
+struct RecentProbe {
+  std::string target;
+  std::string module;
+  double wall_time = 0;
+  classify::Verdict verdict;
+  std::optional<double> latency;
+  double duration = 0;
+};
+
+// How a probe learns that the client of its /probe request left (see run_for_client).
+struct ClientWatch {
+  bool gone = false;     // the client closed the connection: do not start the probe
+  bool probing = false;  // the probe holds its slot and runs: it must be cancelled to stop
+};
+
+class ProbeRunner {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::size_t kRecentProbes = 50;
+
+  explicit ProbeRunner(metrics::ExporterMetrics& own_metrics);
+  ProbeRunner(const ProbeRunner&) = delete;
+  ProbeRunner& operator=(const ProbeRunner&) = delete;
+
+  void set_max_concurrent_probes(std::size_t n) { slots_.set_capacity(n); }
+
+  // One probe: waits for a slot (the wait is not part of the probe's timings), probes before
+  // min(deadline, start + module timeout), classifies. `due`: when an interval-mode probe was
+  // due (its start is reported as scheduling lag). Fills `out` in place; `out` (and `client`,
+  // if set) must outlive the coroutine.
+  boost::asio::awaitable<void> run(config::HostPort address, const ModuleRuntime& module,
+                                   Clock::time_point deadline, bool transcript,
+                                   std::optional<Clock::time_point> due, Outcome& out,
+                                   ClientWatch* client = nullptr);
+
+  // A configured target: runs its probe and records the outcome in its state.
+  boost::asio::awaitable<void> probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline,
+                                            std::optional<Clock::time_point> due);
+
+  // Scrape mode: probes every target of `targets` at once and waits for all of them (even when
+  // the wait is cancelled).
+  boost::asio::awaitable<void> probe_all(Targets targets, Clock::time_point deadline);
+
+  // /probe: runs the probe in a coroutine of its own and waits for it. The HTTP server cancels
+  // a handler whose client closed the connection; when that cancels this wait, the probe is
+  // cancelled too (or, still waiting for a slot, never starts), so that it frees its slot and
+  // socket at once instead of at its deadline. False then, with `out` untouched. `hold` (the
+  // /probe request's place under --web.max-probe-requests) is released when the probe has
+  // really ended, not when the client left.
+  boost::asio::awaitable<bool> run_for_client(config::HostPort address, const ModuleRuntime& module,
+                                              Clock::time_point deadline, bool transcript, Outcome& out,
+                                              scheduler::ProbeSlots::Slot hold);
+
+  // Adds a probe to the landing page's recent list (the newest first, at most kRecentProbes).
+  void remember(const std::string& target, const std::string& module, const Outcome& out, double wall_time);
+  const std::deque<RecentProbe>& recent() const { return recent_; }
+
+ private:
+  metrics::ExporterMetrics& own_metrics_;
+  scheduler::ProbeSlots slots_;
+  std::deque<RecentProbe> recent_;
+};
+
+// Seconds since the Unix epoch, now.
+double wall_now();
+
+}  // namespace smtp_exporter::app
