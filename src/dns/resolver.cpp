@@ -124,7 +124,7 @@ Resolver::Resolver(const asio::any_io_executor& executor, const ResolverOptions&
 Resolver::~Resolver() {
   boost::system::error_code ignored;
   results_.close(ignored);
-  for (auto& [id, pending] : pending_) pending->owner = nullptr;
+  for (auto& [key, pending] : pending_) pending->owner = nullptr;
   ub_ctx_delete(ctx_);  // cancels what is in flight; no callback runs after it
 }
 
@@ -160,7 +160,7 @@ void Resolver::on_result(void* data, int error, ::ub_result* result) {
   if (result != nullptr) ub_resolve_free(result);
   pending->finished = true;
   pending->done.cancel();
-  if (pending->owner != nullptr) pending->owner->pending_.erase(pending->id);  // last: may free `pending`
+  if (pending->owner != nullptr) pending->owner->pending_.erase(pending);  // last: may free `pending`
 }
 
 void Resolver::wait_for_results() {
@@ -186,14 +186,14 @@ asio::awaitable<Answer> Resolver::query(std::string name, RecordType type, Clock
     co_return pending->answer;
   }
   pending->id = id;
-  pending_.emplace(id, pending);
+  pending_.emplace(pending.get(), pending);
   wait_for_results();
   pending->done.expires_at(deadline);
   co_await pending->done.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!pending->finished) {
     // ub_cancel fails only when the result is already queued: then its callback still runs
     // and finds `pending` kept alive in pending_.
-    if (ub_cancel(ctx_, id) == 0) pending_.erase(id);
+    if (ub_cancel(ctx_, id) == 0) pending_.erase(pending.get());
     boost::system::error_code ignored;
     if (pending_.empty()) results_.cancel(ignored);  // nothing left to wait for
     Answer timed_out;

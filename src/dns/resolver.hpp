@@ -77,7 +77,8 @@ class Resolver {
   ub_ctx* ctx_ = nullptr;
   boost::asio::posix::stream_descriptor results_;  // a duplicate of ub_fd(ctx_)
   std::size_t max_records_;
-  std::map<int, std::shared_ptr<Pending>> pending_;  // by libunbound's async id
+  // Lookups libunbound may still answer, by their own address (libunbound reuses its ids).
+  std::map<const Pending*, std::shared_ptr<Pending>> pending_;
   bool waiting_ = false;
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -25,7 +27,10 @@ asio::awaitable<void> all_of(std::vector<asio::awaitable<void>> tasks) {
       if (--running == 0) all_done.cancel();
     });
   }
-  if (running > 0) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+  // Not cancellable: the tasks refer to their caller's state, which must outlive them.
+  if (running > 0) {
+    co_await all_done.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::as_tuple(asio::use_awaitable)));
+  }
 }
 
 DnsFailure failure_of(dns::Status status) {
@@ -65,6 +70,14 @@ class DomainProbe {
       if (result_.addresses.empty()) {
         result_.dns_failure = DnsFailure::no_address;
         if (result_.detail.empty()) result_.detail = "no address for any MX host";
+      }
+      if (request_.allow_address) {
+        for (const auto& probe : result_.addresses) {
+          if (!request_.allow_address(probe.address)) {
+            result_.refused_address = probe.address;
+            co_return std::move(result_);
+          }
+        }
       }
       std::vector<asio::awaitable<void>> sessions;
       for (std::size_t i = 0; i < result_.addresses.size(); ++i) sessions.push_back(probe_address(i));
@@ -159,8 +172,8 @@ class DomainProbe {
     session.tls_context = request_.tls_context;
     session.server_name = probe.mx;
     session.keep_chain = dane;
-    probe.result = request_.run_session ? co_await request_.run_session(std::move(session))
-                                        : co_await prober::probe(std::move(session));
+    if (request_.run_session) probe.result = co_await request_.run_session(std::move(session));
+    else probe.result = co_await prober::probe(std::move(session));
     if (dane && probe.result.tls) {
       probe.dane_match = dane_matches(records->second, probe.result.tls->chain_der);
       probe.result.tls->chain_der.clear();  // kilobytes per address: not kept past this

@@ -70,6 +70,7 @@ struct DomainResult {
   std::vector<MxReport> mx;
   std::vector<AddressProbe> addresses;  // MX order, then IPv6 before IPv4 as senders try them
   StsReport sts;
+  std::string refused_address;  // an MX address that allow_address refused: no session ran
   double duration_seconds = 0;
 };
 
@@ -88,6 +89,9 @@ struct DomainRequest {
   bool check_dane = true;
   PolicyFetchOptions policy_fetch;
   SessionRunner run_session;  // null: prober::probe, with no cap
+  // Whether an SMTP session may go to this address (/probe's --probe.allow); null: every one.
+  // One refused address stops the probe before any session.
+  std::function<bool(const std::string& address)> allow_address;
 };
 
 boost::asio::awaitable<DomainResult> probe_domain(const DomainRequest& request, dns::Resolver& resolver);

@@ -78,12 +78,14 @@ asio::awaitable<boost::system::error_code> Connection::write(std::string_view by
 }
 
 asio::awaitable<boost::system::error_code> Connection::read_some(std::string_view& fresh) {
+  // (No co_await inside a conditional expression: g++ 12 miscompiles that.)
   if (tls_ || is_unix_) {
-    auto [ec, n] = tls_ ? co_await tls_->async_read_some(asio::buffer(buffer_), use_tuple)
-                        : co_await unix_.async_read_some(asio::buffer(buffer_), use_tuple);
+    std::tuple<boost::system::error_code, std::size_t> io;
+    if (tls_) io = co_await tls_->async_read_some(asio::buffer(buffer_), use_tuple);
+    else io = co_await unix_.async_read_some(asio::buffer(buffer_), use_tuple);
     arrived_ = Clock::now();
-    fresh = std::string_view(buffer_.data(), n);
-    co_return ec;
+    fresh = std::string_view(buffer_.data(), std::get<1>(io));
+    co_return std::get<0>(io);
   }
   // Plain TCP: stamped with the kernel's arrival time (stamped_read.hpp), so a busy event loop
   // does not show as the server's latency.
@@ -106,7 +108,8 @@ asio::awaitable<ReplyRead> Connection::command(std::string_view line, Clock::tim
   std::string bytes;
   bytes.reserve(line.size() + 2);
   bytes.append(line).append("\r\n");
-  boost::system::error_code ec = watch_.expired() ? asio::error::operation_aborted : co_await write(bytes);
+  boost::system::error_code ec = asio::error::operation_aborted;
+  if (!watch_.expired()) ec = co_await write(bytes);
   if (ec) {
     const std::string what = watch_.expired() ? "timed out writing" : "write failed: " + ec.message();
     transcript_.note(what);
