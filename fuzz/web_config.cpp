@@ -9,7 +9,8 @@
 #include <filesystem>
 #include <string>
 
-#include "web/certificate_support.hpp"
+#include "support/certificates.hpp"
+#include "support/temp_dir.hpp"
 #include "web/web_config.hpp"
 
 namespace {
@@ -17,13 +18,17 @@ namespace web = smtp_exporter::web;
 
 // The working directory, with the files made on first use; removed at exit.
 struct Files {
-  web::test::TempDir dir;
+  smtp_exporter::test::TempDir dir;
   Files() {
-    web::test::write_self_signed(dir.path() / "server.crt", dir.path() / "server.key", "localhost");
+    using smtp_exporter::test::days_from_now;
+    const auto cert = smtp_exporter::test::TestCert::leaf("localhost", "DNS:localhost", nullptr, days_from_now(-1),
+                                                          days_from_now(365));
+    dir.write("server.crt", cert.pem());
+    dir.write("server.key", cert.key_pem());
     std::filesystem::copy_file(dir.path() / "server.crt", dir.path() / "ca.crt");
   }
 };
-const web::test::TempDir& directory() {
+const smtp_exporter::test::TempDir& directory() {
   static const Files files;
   return files.dir;
 }
