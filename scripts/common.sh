@@ -27,6 +27,14 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Runs a command and says how long it took, so a CI log shows where its time goes.
+timed() {
+  local what=$1 started=$SECONDS
+  shift
+  "$@"
+  echo "== $what: $((SECONDS - started)) s (${SECONDS} s since the start)"
+}
+
 # configure + build; extra arguments go to cmake's configure step.
 build() {
   local type=$1; shift

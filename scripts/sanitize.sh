@@ -7,8 +7,7 @@
 # FUZZ_SECONDS (default 15; 0 skips fuzzing).
 # Expects the packages of scripts/packages.txt (kinds build, runtime, test) to be installed:
 # scripts/test.sh installs them.
-set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-$ROOT/build-asan}
 FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 
@@ -17,18 +16,20 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
+# Line tables only (-g1): the sanitizers' stack traces keep file and line.
+DEBUG_FLAGS=(-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG")
 cmake -S "$ROOT" -B "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTP_EXPORTER_SANITIZE=ON \
-  -DSMTP_EXPORTER_BUILD_TESTS=ON -DSMTP_EXPORTER_BUILD_BENCH=OFF >/dev/null
-cmake --build "$ASAN_BUILD_DIR" -j"$(nproc)"
-(cd "$ASAN_BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@")
+  -DSMTP_EXPORTER_BUILD_TESTS=ON -DSMTP_EXPORTER_BUILD_BENCH=OFF "${DEBUG_FLAGS[@]}" >/dev/null
+timed "asan build" cmake --build "$ASAN_BUILD_DIR" -j"$(nproc)"
+timed "asan ctest" bash -c 'cd "$1" && shift && ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@"' - "$ASAN_BUILD_DIR" "$@"
 
 # ThreadSanitizer for the code that runs on more than one thread (the resolver's thread, the
 # bcrypt thread of basic auth, the HTTP server's tests with a client thread) and for the binary
 # end to end over TLS and plain HTTP.
 TSAN_BUILD_DIR=${TSAN_BUILD_DIR:-$ROOT/build-tsan}
 cmake -S "$ROOT" -B "$TSAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTP_EXPORTER_SANITIZE_THREAD=ON \
-  -DSMTP_EXPORTER_BUILD_TESTS=ON -DSMTP_EXPORTER_BUILD_BENCH=OFF >/dev/null
-cmake --build "$TSAN_BUILD_DIR" -j"$(nproc)" --target smtp_exporter prober_test web_test http_test
+  -DSMTP_EXPORTER_BUILD_TESTS=ON -DSMTP_EXPORTER_BUILD_BENCH=OFF "${DEBUG_FLAGS[@]}" >/dev/null
+timed "tsan build" cmake --build "$TSAN_BUILD_DIR" -j"$(nproc)" --target smtp_exporter prober_test web_test http_test
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:exitcode=66}
 "$TSAN_BUILD_DIR/tests/prober_test" --gtest_brief=1
 "$TSAN_BUILD_DIR/tests/http_test" --gtest_brief=1
@@ -37,5 +38,5 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:exitcode=66}
 /usr/bin/python3 "$ROOT/tests/e2e/test_exporter.py" "$TSAN_BUILD_DIR/smtp_exporter"
 
 if [ "$FUZZ_SECONDS" != 0 ]; then
-  "$ROOT/fuzz/run.sh" "$FUZZ_SECONDS"
+  timed fuzz "$ROOT/fuzz/run.sh" "$FUZZ_SECONDS"
 fi

@@ -199,8 +199,10 @@ asio::awaitable<TlsUpgrade> Connection::upgrade_to_tls(ssl::context& context, co
     co_return upgrade;
   }
   facts = read_tls_facts(tls_->native_handle());
-  transcript_.note("TLS established: " + facts->version + ", " + facts->cipher + ", certificate " +
-                   (facts->verified ? "verified" : "NOT verified (" + unverified + ")"));
+  if (transcript_.enabled()) {  // the text is built only when someone reads it
+    transcript_.note("TLS established: " + facts->version + ", " + facts->cipher + ", certificate " +
+                     (facts->verified ? "verified" : "NOT verified (" + unverified + ")"));
+  }
   co_return upgrade;
 }
 

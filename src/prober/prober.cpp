@@ -98,11 +98,10 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(const config::HostPort& wher
 
 namespace {
 
-// A built-in step of every dialog, named after its kind.
+// A built-in step of every dialog (start_record names it after its kind).
 config::Step builtin(StepKind kind) {
   config::Step step;
   step.kind = kind;
-  step.name = std::string(step_kind_name(kind));
   return step;
 }
 
@@ -216,8 +215,10 @@ class Probe {
       finish(ec == asio::error::timed_out ? Failure::connect_timeout : Failure::connect_refused, std::move(error));
       co_return false;
     }
-    if (request_.address.is_unix()) transcript_.note("connected to " + request_.address.to_string());
-    else transcript_.note("connected to " + result_.peer_address + " port " + std::to_string(request_.address.port));
+    if (transcript_.enabled()) {  // the text is built only when someone reads it
+      if (request_.address.is_unix()) transcript_.note("connected to " + request_.address.to_string());
+      else transcript_.note("connected to " + result_.peer_address + " port " + std::to_string(request_.address.port));
+    }
     co_return true;
   }
 

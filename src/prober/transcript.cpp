@@ -1,5 +1,7 @@
 #include "prober/transcript.hpp"
 
+#include <algorithm>
+
 namespace smtp_exporter::prober {
 namespace {
 
@@ -24,7 +26,11 @@ std::string printable(std::string_view s) {
 
 void Transcript::add(char direction, std::string_view text, Clock::time_point at) {
   if (lines_ == nullptr) return;
-  lines_->push_back({std::chrono::duration<double>(at - start_).count(), direction, printable(text)});
+  double seconds = std::chrono::duration<double>(at - start_).count();
+  // A line never reads earlier than the one before it: the kernel can stamp the greeting's
+  // arrival a moment before the prober noted the connection (the phase timings keep the stamp).
+  if (!lines_->empty()) seconds = std::max(seconds, lines_->back().at_seconds);
+  lines_->push_back({seconds, direction, printable(text)});
 }
 
 }  // namespace smtp_exporter::prober

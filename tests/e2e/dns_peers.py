@@ -108,7 +108,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from harness import make_ca, make_leaf
+from harness import make_ca, make_leaf, tail
 
 KNOTD = "/usr/sbin/knotd"
 KNOTC = "/usr/sbin/knotc"
@@ -202,14 +202,6 @@ def _die_with_parent():
     import ctypes
     import signal
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
-
-
-def _tail(path, lines=40):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-    except OSError as e:
-        return f"(no log {path}: {e})"
 
 
 def free_udp_tcp_port():
@@ -730,8 +722,8 @@ zone:
                 time.sleep(0.01)
 
     def diagnostics(self, lines=30):
-        return (f"--- knot log ({self.knot_log}):\n{_tail(self.knot_log, lines)}"
-                f"--- knot stderr:\n{_tail(self.knot_stderr, lines)}")
+        return (f"--- knot log ({self.knot_log}):\n{tail(self.knot_log, lines)}"
+                f"--- knot stderr:\n{tail(self.knot_stderr, lines)}")
 
 
 class SlowDnsProxy:
