@@ -32,13 +32,17 @@ App::App(asio::io_context& io, Options options)
 std::vector<config::Error> App::reload() {
   config::LoadResult loaded = config::load_file(options_.config_file);
   Modules modules;
-  if (loaded.errors.empty()) modules = prepare_modules(*loaded.config, options_.config_file, loaded.errors);
+  domain::PolicyFetchOptions policy_fetch;
+  if (loaded.errors.empty()) {
+    modules = prepare_modules(*loaded.config, options_.config_file, loaded.errors);
+    policy_fetch = prepare_policy_fetch(*loaded.config, options_.config_file, loaded.errors);
+  }
   if (!loaded.errors.empty()) {
     own_metrics_.config_reloaded(false, wall_now());
     for (const auto& e : loaded.errors) log::error("invalid configuration", {{"err", e.to_string()}});
     return std::move(loaded.errors);
   }
-  apply(std::move(*loaded.config), std::move(modules));
+  apply(std::move(*loaded.config), std::move(modules), std::move(policy_fetch));
   own_metrics_.config_reloaded(true, wall_now());
   log::info("configuration loaded", {{"file", options_.config_file},
                                      {"targets", std::to_string(targets_.size())},
@@ -46,8 +50,23 @@ std::vector<config::Error> App::reload() {
   return {};
 }
 
-void App::apply(config::Config config, Modules modules) {
+std::shared_ptr<dns::Resolver> App::resolver() {
+  if (resolver_ || !config_) return resolver_;
+  dns::ResolverOptions options;
+  options.servers = config_->global.dns.servers;
+  options.trust_anchor_file = config_->global.dns.trust_anchor_file;
+  try {
+    resolver_ = std::make_shared<dns::Resolver>(io_.get_executor(), options);
+  } catch (const std::exception& e) {
+    log::error("cannot start the DNS resolver of domain probes", {{"err", e.what()}});
+  }
+  return resolver_;
+}
+
+void App::apply(config::Config config, Modules modules, domain::PolicyFetchOptions policy_fetch) {
   const bool interval_mode = config.global.mode == config::Mode::interval;
+  if (!config_ || config_->global.dns != config.global.dns) resolver_.reset();  // made anew on first use
+  runner_.set_domain_context([this] { return resolver(); }, std::move(policy_fetch));
   keep_shard(config.targets, options_.shard_count, options_.shard_index);
   targets_ = reload_targets(targets_, config.targets, modules, interval_mode).targets;
   modules_ = std::move(modules);

@@ -69,7 +69,10 @@ class App {
   boost::asio::awaitable<http::Reply> handle(const http::Request& request);
 
  private:
-  void apply(config::Config config, Modules modules);
+  void apply(config::Config config, Modules modules, domain::PolicyFetchOptions policy_fetch);
+  // The resolver of domain probes, made on first use with the config's global.dns (a reload
+  // that changes it makes a new one; probes in flight keep the old); null if it cannot be made.
+  std::shared_ptr<dns::Resolver> resolver();
   void start_loop(const std::shared_ptr<TargetEntry>& entry);
   void wait_for_signals();
 
@@ -78,6 +81,8 @@ class App {
   // `hold`: this request's place under --web.max-probe-requests, kept until its probe ends.
   boost::asio::awaitable<http::Response> serve_probe(const http::Request& request, const http::Target& query,
                                                      scheduler::ProbeSlots::Slot hold);
+  boost::asio::awaitable<http::Response> serve_domain_probe(const http::Request& request, const http::Target& query,
+                                                            const std::string& domain_param);
   http::Response serve_reload(const http::Request& request);
   http::Response serve_landing_page() const;
   // Deadline from X-Prometheus-Scrape-Timeout-Seconds minus --timeout-offset; nullopt if the
@@ -93,6 +98,7 @@ class App {
   std::shared_ptr<const config::Config> config_;
   Targets targets_;  // in config file order
   Modules modules_;
+  std::shared_ptr<dns::Resolver> resolver_;
   metrics::ExporterMetrics own_metrics_;
   ProbeRunner runner_;
   // The requests being served, against --web.max-requests and --web.max-probe-requests (used

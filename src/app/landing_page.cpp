@@ -47,6 +47,28 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// A domain target's row: up when some MX address passed, with how many of them did.
+std::string domain_row(const config::Target& target, const metrics::DomainState& domain) {
+  std::string h = "<tr><td>" + html_escape(target.name) + "</td><td>domain " + html_escape(target.domain->name) +
+                  " port " + std::to_string(target.domain->port) + "</td><td>" + html_escape(target.module) + "</td>";
+  if (!domain.has_run()) return h + "<td>not probed yet</td><td>-</td><td>-</td><td>never</td></tr>";
+  const metrics::DomainSummary& s = domain.summary();
+  const std::size_t up = s.addresses_up[0] + s.addresses_up[1];
+  const std::size_t probed = s.addresses[0] + s.addresses[1];
+  std::string why = std::to_string(up) + " of " + std::to_string(probed) + " MX addresses up";
+  if (s.null_mx) why = "null MX (accepts no mail)";
+  if (s.dns_failure != domain::DnsFailure::none) {
+    why = "DNS: " + std::string(domain::dns_failure_name(s.dns_failure));
+  }
+  h += std::string("<td class=\"") + (s.success ? "ok\">up" : "fail\">down") + "</td><td>" + why +
+       "</td><td>-</td><td>" + format_time(domain.last_run_timestamp()) + "</td></tr>";
+  return h;
+}
+
+}  // namespace
+
 std::string render_landing_page(const LandingPage& page) {
   std::string h;
   h.reserve(4096 + page.targets.size() * 256);
@@ -65,6 +87,10 @@ std::string render_landing_page(const LandingPage& page) {
   h += "<h2>Targets</h2><table><tr><th>Target</th><th>Address</th><th>Module</th><th>Last result</th>"
        "<th>Reason</th><th>EHLO latency</th><th>Last probe</th></tr>";
   for (const auto& entry : page.targets) {
+    if (entry->domain) {
+      h += domain_row(entry->target, *entry->domain);
+      continue;
+    }
     h += "<tr><td>" + html_escape(entry->target.name) + "</td><td>" +
          html_escape(entry->target.address.to_string()) + "</td><td>" + html_escape(entry->target.module) + "</td>";
     if (entry->last_verdict) {

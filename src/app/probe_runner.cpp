@@ -88,9 +88,72 @@ asio::awaitable<void> ProbeRunner::run(config::HostPort address, const ModuleRun
   out.verdict = classify::classify(out.result, request.module->qos_timeout);
 }
 
+asio::awaitable<prober::ProbeResult> ProbeRunner::session(prober::ProbeRequest request) {
+  auto slot = slots_.try_acquire();
+  if (!slot) {
+    auto granted = co_await slots_.acquire();
+    slot.emplace(std::move(granted));
+  }
+  own_metrics_.probe_started();
+  struct InFlight {
+    metrics::ExporterMetrics& metrics;
+    ~InFlight() { metrics.probe_finished(); }
+  } in_flight{own_metrics_};
+  prober::ProbeResult result;
+  co_await prober::probe_into(request, result);
+  co_return result;
+}
+
+asio::awaitable<domain::DomainResult> ProbeRunner::run_domain(config::DomainTarget target, const ModuleRuntime& runtime,
+                                                              Clock::time_point deadline,
+                                                              std::function<bool(const std::string&)> allow) {
+  const ModuleRuntime module = runtime;  // a reload may replace `runtime` meanwhile
+  const auto resolver = resolver_source_ ? resolver_source_() : nullptr;
+  if (!resolver) {
+    domain::DomainResult failed;
+    failed.dns_failure = domain::DnsFailure::servfail;
+    failed.detail = "no DNS resolver (see the log)";
+    co_return failed;
+  }
+  domain::DomainRequest request;
+  request.domain = target.name;
+  request.port = target.port;
+  request.module = module.settings;
+  request.tls_context = module.tls_context;
+  request.deadline = std::min(deadline, Clock::now() + module.settings->timeout);
+  request.max_mx = static_cast<std::size_t>(target.max_mx);
+  request.check_mta_sts = target.mta_sts;
+  request.check_dane = target.dane;
+  request.policy_fetch = policy_fetch_;
+  request.run_session = [this](prober::ProbeRequest r) { return session(std::move(r)); };
+  request.allow_address = std::move(allow);
+  co_return co_await domain::probe_domain(request, *resolver);
+}
+
+asio::awaitable<void> ProbeRunner::probe_domain_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline,
+                                                       std::optional<Clock::time_point> due) {
+  if (due) own_metrics_.probe_lag(std::chrono::duration<double>(Clock::now() - *due).count());
+  // A named value, not a braced temporary in the co_await: g++ 12 may destroy such a temporary
+  // twice (its shared_ptrs then corrupt the heap).
+  const ModuleRuntime module{entry->module, entry->tls_context};
+  const domain::DomainResult result = co_await run_domain(*entry->target.domain, module, deadline, nullptr);
+  if (entry->removed) co_return;  // reloaded away while probing
+  const std::size_t exporter_errors = entry->domain->record(result, wall_now());
+  for (std::size_t i = 0; i < exporter_errors; ++i) own_metrics_.probe_error();
+  if (log::enabled(log::Level::debug)) {
+    log::debug("domain probe finished", {{"target", entry->target.name},
+                                         {"addresses", std::to_string(result.addresses.size())},
+                                         {"detail", result.detail}});
+  }
+}
+
 asio::awaitable<void> ProbeRunner::probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline,
                                                 std::optional<Clock::time_point> due) {
   if (!entry || entry->removed) co_return;
+  if (entry->domain) {
+    co_await probe_domain_target(std::move(entry), deadline, due);
+    co_return;
+  }
   const ModuleRuntime module{entry->module, entry->tls_context};
   Outcome out;
   co_await run(entry->target.address, module, deadline, false, due, out);

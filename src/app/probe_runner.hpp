@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,6 +15,8 @@
 #include "app/targets.hpp"
 #include "classify/qos.hpp"
 #include "config/config.hpp"
+#include "dns/resolver.hpp"
+#include "domain/domain_probe.hpp"
 #include "metrics/exporter_metrics.hpp"
 #include "prober/probe_result.hpp"
 #include "scheduler/probe_slots.hpp"
@@ -60,6 +64,21 @@ class ProbeRunner {
                                    std::optional<Clock::time_point> due, Outcome& out,
                                    ClientWatch* client = nullptr);
 
+  // Domain targets and /probe?domain= resolve through what `source` gives (null when no
+  // resolver can be made: the domain probe then reports a DNS failure), and fetch MTA-STS
+  // policies with `policy_fetch`.
+  void set_domain_context(std::function<std::shared_ptr<dns::Resolver>()> source,
+                          domain::PolicyFetchOptions policy_fetch) {
+    resolver_source_ = std::move(source);
+    policy_fetch_ = std::move(policy_fetch);
+  }
+
+  // One domain probe: DNS, then a session per MX address, each taking a probe slot as it runs.
+  // `allow` (null: all) may refuse an address before any session (DomainResult::refused_address).
+  boost::asio::awaitable<domain::DomainResult> run_domain(config::DomainTarget target, const ModuleRuntime& module,
+                                                          Clock::time_point deadline,
+                                                          std::function<bool(const std::string&)> allow);
+
   // A configured target: runs its probe and records the outcome in its state.
   boost::asio::awaitable<void> probe_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline,
                                             std::optional<Clock::time_point> due);
@@ -83,6 +102,14 @@ class ProbeRunner {
   const std::deque<RecentProbe>& recent() const { return recent_; }
 
  private:
+  // One SMTP session of a domain probe, in a probe slot like every other probe.
+  boost::asio::awaitable<prober::ProbeResult> session(prober::ProbeRequest request);
+  boost::asio::awaitable<void> probe_domain_target(std::shared_ptr<TargetEntry> entry, Clock::time_point deadline,
+                                                   std::optional<Clock::time_point> due);
+
+  std::function<std::shared_ptr<dns::Resolver>()> resolver_source_;
+  domain::PolicyFetchOptions policy_fetch_;
+
   metrics::ExporterMetrics& own_metrics_;
   scheduler::ProbeSlots slots_;
   std::deque<RecentProbe> recent_;

@@ -114,9 +114,13 @@ asio::awaitable<http::Reply> App::serve_metrics(const http::Request& request) {
   auto body = std::make_shared<Body>();
   body->entries = targets_;
   std::vector<const metrics::TargetState*> states;
+  std::vector<const metrics::DomainState*> domains;
   states.reserve(body->entries.size());
-  for (const auto& entry : body->entries) states.push_back(&entry->state);
-  body->writer.emplace(std::move(states));
+  for (const auto& entry : body->entries) {
+    if (entry->domain) domains.push_back(&*entry->domain);
+    else states.push_back(&entry->state);
+  }
+  body->writer.emplace(std::move(states), std::move(domains));
   const auto accept = request.find(bhttp::field::accept_encoding);
   if (accept != request.end() && http::accepts_gzip(accept->value())) body->gzip = std::make_unique<http::GzipStream>();
 
@@ -146,6 +150,10 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
                                                 scheduler::ProbeSlots::Slot hold) {
   std::string why;
   const auto target_param = query.get("target");
+  if (const auto domain_param = query.get("domain")) {
+    if (target_param) co_return text(bhttp::status::bad_request, "target and domain are exclusive\n");
+    co_return co_await serve_domain_probe(request, query, *domain_param);
+  }
   if (!target_param || target_param->empty()) {
     co_return text(bhttp::status::bad_request, "target parameter is missing\n");
   }
@@ -193,6 +201,50 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
   if (!out.result.detail.empty()) body += " (" + out.result.detail + ")";
   body += "\n\nMetrics that would have been returned:\n" + metrics_text;
   co_return text(bhttp::status::ok, std::move(body));
+}
+
+// /probe?domain=example.org[&port=N][&module=M]: every MX of the domain, answered as
+// probe_domain_* families and per-address probe_* families with mx, address and family labels.
+asio::awaitable<http::Response> App::serve_domain_probe(const http::Request& request, const http::Target& query,
+                                                       const std::string& domain_param) {
+  std::string why;
+  const auto name = config::parse_domain_name(domain_param, &why);
+  if (!name) co_return text(bhttp::status::bad_request, "invalid domain: " + why + "\n");
+  config::DomainTarget target;
+  target.name = *name;
+  if (const auto port = query.get("port")) {
+    const auto parsed = config::parse_host_port("x:" + *port, &why);  // the same strict port rule as target=
+    if (!parsed) co_return text(bhttp::status::bad_request, "invalid port: " + why + "\n");
+    target.port = parsed->port;
+  }
+  const std::string module_name = query.get("module").value_or(std::string(kDefaultModule));
+  const auto module = modules_.find(module_name);
+  if (module == modules_.end()) {
+    co_return text(bhttp::status::bad_request, "unknown module \"" + module_name + "\"\n");
+  }
+  const ModuleRuntime runtime = module->second;
+  const auto deadline = scrape_deadline(request);
+  if (!deadline) co_return text(bhttp::status::bad_request, "malformed X-Prometheus-Scrape-Timeout-Seconds header\n");
+  // --probe.allow: a glob that allows the domain's name allows its MX; otherwise every MX address
+  // must be in an allowed CIDR, checked before any SMTP connection.
+  std::function<bool(const std::string&)> allow;
+  const auto& allow_list = options_.probe_allow;
+  if (!allow_list.empty() && !allow_list.allows_name(config::HostPort{target.name, target.port, ""})) {
+    const std::uint16_t port = target.port;
+    allow = [&allow_list, port](const std::string& address) { return allow_list.allows_address(address, port); };
+  }
+  const domain::DomainResult result = co_await runner_.run_domain(target, runtime, *deadline, std::move(allow));
+  if (!result.refused_address.empty()) {
+    co_return text(bhttp::status::forbidden, "domain " + target.name + ": MX address " + result.refused_address +
+                                                 " is not allowed by --probe.allow\n");
+  }
+  const double qos = std::chrono::duration<double>(runtime.settings->qos_timeout).count();
+  const metrics::DomainChecks checks{.module_tls = runtime.settings->tls != config::TlsMode::none,
+                                     .expect_null_mx = false,
+                                     .dane = target.dane};
+  co_return http::make_response(bhttp::status::ok,
+                                metrics::render_domain_probe(result, qos, runtime.settings->step_names(), checks),
+                                kExpositionType);
 }
 
 asio::awaitable<std::string> App::probe_refusal(const config::HostPort& target, config::IpProtocol family,

@@ -12,8 +12,8 @@ namespace {
 // Does `b` keep the series of `a` (same identity and probe settings)? The interval is not part
 // of it: a changed interval only restarts the loop.
 bool same_series(const TargetEntry& a, const config::Target& b, const config::Module& b_module) {
-  return a.target.name == b.name && a.target.address == b.address && a.target.module == b.module &&
-         a.target.labels == b.labels && a.module->same_settings(b_module);
+  return a.target.name == b.name && a.target.address == b.address && a.target.domain == b.domain &&
+         a.target.module == b.module && a.target.labels == b.labels && a.module->same_settings(b_module);
 }
 
 metrics::TargetState make_state(const config::Target& target, const config::Module& module) {
@@ -40,6 +40,20 @@ Modules prepare_modules(const config::Config& config, const std::string& config_
   return modules;
 }
 
+domain::PolicyFetchOptions prepare_policy_fetch(const config::Config& config, const std::string& config_file,
+                                                std::vector<config::Error>& errors) {
+  domain::PolicyFetchOptions options;
+  options.port = config.global.mta_sts.port;
+  config::TlsConfig tls;
+  tls.ca_file = config.global.mta_sts.ca_file;
+  try {
+    options.tls = prober::make_tls_context(tls);
+  } catch (const std::exception& e) {
+    errors.push_back({config_file, 0, 0, "global.mta_sts.ca_file", e.what()});
+  }
+  return options;
+}
+
 void keep_shard(std::vector<config::Target>& targets, unsigned shard_count, unsigned shard_index) {
   std::erase_if(targets, [&](const config::Target& t) {
     return scheduler::stable_hash(t.name) % shard_count != shard_index;
@@ -47,8 +61,18 @@ void keep_shard(std::vector<config::Target>& targets, unsigned shard_count, unsi
 }
 
 std::shared_ptr<TargetEntry> make_entry(const config::Target& target, const ModuleRuntime& module) {
-  return std::make_shared<TargetEntry>(TargetEntry{
-      target, module.settings, module.tls_context, make_state(target, *module.settings), {}, false, {}, {}});
+  auto entry = std::make_shared<TargetEntry>(TargetEntry{
+      target, module.settings, module.tls_context, make_state(target, *module.settings), {}, {}, false, {}, {}});
+  if (target.domain) {
+    const config::Module& m = *module.settings;
+    entry->domain.emplace(metrics::TargetIdentity{target.name, target.module, target.labels},
+                          classify::latency_bounds(m.buckets, m.qos_timeout),
+                          std::chrono::duration<double>(m.qos_timeout).count(), m.step_names(),
+                          metrics::DomainChecks{.module_tls = m.tls != config::TlsMode::none,
+                                                .expect_null_mx = target.domain->expect_null_mx,
+                                                .dane = target.domain->dane});
+  }
+  return entry;
 }
 
 ReloadedTargets reload_targets(const Targets& current, const std::vector<config::Target>& targets,

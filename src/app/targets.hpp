@@ -13,6 +13,8 @@
 
 #include "classify/qos.hpp"
 #include "config/config.hpp"
+#include "domain/policy_fetch.hpp"
+#include "metrics/domain_state.hpp"
 #include "metrics/target_state.hpp"
 #include "scheduler/interval_loop.hpp"
 
@@ -31,7 +33,8 @@ struct TargetEntry {
   config::Target target;
   std::shared_ptr<const config::Module> module;
   std::shared_ptr<boost::asio::ssl::context> tls_context;
-  metrics::TargetState state;
+  metrics::TargetState state;                   // an address target's (unused for a domain)
+  std::optional<metrics::DomainState> domain;  // a domain target's
   std::shared_ptr<scheduler::IntervalLoop> loop;  // interval mode only
   bool removed = false;                          // dropped by a reload; results are discarded
   std::optional<classify::Verdict> last_verdict;
@@ -43,6 +46,11 @@ using Targets = std::vector<std::shared_ptr<TargetEntry>>;
 // adds an error (named after `config_file`).
 Modules prepare_modules(const config::Config& config, const std::string& config_file,
                         std::vector<config::Error>& errors);
+
+// What MTA-STS policy fetches use: a TLS client context with global.mta_sts.ca_file (or the
+// system trust store) and the port. A ca_file that does not load adds an error.
+domain::PolicyFetchOptions prepare_policy_fetch(const config::Config& config, const std::string& config_file,
+                                                std::vector<config::Error>& errors);
 
 // Keeps the targets of this replica (--shard.count, --shard.index): those whose stable hash of
 // `name` modulo shard_count is shard_index.

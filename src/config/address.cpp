@@ -135,6 +135,17 @@ std::string HostPort::to_string() const {
   return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+std::optional<std::string> parse_domain_name(std::string_view text, std::string* why) {
+  std::string name;
+  for (const char c : text) name += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  std::string problem = name.empty() ? "empty domain" : dns_name_problem(name, true);
+  if (problem.empty() && (is_ipv4(name) || is_ipv6(name))) problem = "an address, not a domain";
+  if (problem.empty()) return name;
+  if (why != nullptr) *why = std::move(problem);
+  return std::nullopt;
+}
+
 std::optional<HostPort> parse_host_port(std::string_view text, std::string* why) {
   HostPort result;
   std::string problem = host_port_problem(text, result);

@@ -38,6 +38,10 @@ struct HostPort {
 // and puts a short reason into *why ("port out of range", ...).
 std::optional<HostPort> parse_host_port(std::string_view text, std::string* why);
 
+// Strict parser for a mail domain ("example.org", also for /probe?domain=): a DNS name, not an
+// address, returned lower case without a trailing dot. On failure nullopt and a reason in *why.
+std::optional<std::string> parse_domain_name(std::string_view text, std::string* why);
+
 // True if text is an FQDN (dot-separated LDH labels) or an address literal "[192.0.2.1]" or
 // "[IPv6:2001:db8::1]", i.e. a valid EHLO argument.
 bool is_valid_ehlo_name(std::string_view text);
@@ -103,19 +107,46 @@ struct Module {
   bool same_settings(const Module& other) const;
 };
 
+// A mail domain as a target: every MX of it, over IPv4 and IPv6 (README, "Mail domains").
+struct DomainTarget {
+  std::string name;  // lower case, without the trailing dot
+  std::uint16_t port = 25;
+  int max_mx = 10;              // MX hosts probed at most
+  bool expect_null_mx = false;  // a null MX is this domain's expected state
+  bool mta_sts = true;          // fetch and check the MTA-STS policy
+  bool dane = true;             // check the TLSA records of each MX
+  bool operator==(const DomainTarget&) const = default;
+};
+
 struct Target {
-  std::string name;  // the `target` label; defaults to address.to_string()
-  HostPort address;
+  std::string name;  // the `target` label; defaults to address.to_string() or the domain
+  HostPort address;  // unset (empty host) for a domain target
+  std::optional<DomainTarget> domain;
   std::string module = "smtp_ehlo";
   Duration interval{std::chrono::seconds(30)};  // resolved: the target's own or global
   std::vector<std::pair<std::string, std::string>> labels;  // sorted by name
   bool operator==(const Target&) const = default;
 };
 
+// How domain targets resolve names: libunbound with DNSSEC validation.
+struct DnsSettings {
+  std::vector<std::string> servers;  // host[:port]; empty: the servers of /etc/resolv.conf
+  std::string trust_anchor_file;     // empty: the system's (Debian's dns-root-data)
+  bool operator==(const DnsSettings&) const = default;
+};
+
+struct MtaStsSettings {
+  std::string ca_file;      // trust for the policy's HTTPS; empty: the system trust store
+  std::uint16_t port = 443;  // another port only for tests
+  bool operator==(const MtaStsSettings&) const = default;
+};
+
 struct Global {
   Mode mode = Mode::interval;
   Duration interval{std::chrono::seconds(30)};
   int max_concurrent_probes = 256;
+  DnsSettings dns;
+  MtaStsSettings mta_sts;
 };
 
 struct Config {

@@ -21,7 +21,9 @@ namespace {
 // Label names the exporter puts on its own series.
 constexpr std::string_view reserved_labels[] = {"target", "module",    "instance", "job",
                                                  "le",     "phase",     "event",    "reason",
-                                                 "stage",  "extension", "step",     "mechanism"};
+                                                 "stage",  "extension", "step",     "mechanism",
+                                                 "mx",     "address",   "family",   "aspect",
+                                                 "mode",   "id"};
 
 using prober::StepKind;
 
@@ -213,11 +215,58 @@ class Loader : YamlReader {
         read(f.value, global.interval);
       } else if (f.name == "max_concurrent_probes") {
         read(f.value, global.max_concurrent_probes, 1, 100000);
+      } else if (f.name == "dns") {
+        read_dns(f.value, global.dns);
+      } else if (f.name == "mta_sts") {
+        read_mta_sts(f.value, global.mta_sts);
       } else {
         return false;
       }
       return true;
     });
+  }
+
+  void read_dns(const Item& item, DnsSettings& dns) {
+    for_each_field(item, [&](const Field& f) {
+      if (f.name == "servers") {
+        for (const Item& element : elements(f.value)) {
+          HostPort server;
+          if (read(element, server)) dns.servers.push_back(server.to_string());
+        }
+      } else if (f.name == "trust_anchor_file") {
+        read_file_name(f.value, dns.trust_anchor_file);
+      } else {
+        return false;
+      }
+      return true;
+    });
+  }
+
+  void read_mta_sts(const Item& item, MtaStsSettings& mta_sts) {
+    for_each_field(item, [&](const Field& f) {
+      if (f.name == "ca_file") {
+        read_file_name(f.value, mta_sts.ca_file);
+      } else if (f.name == "port") {
+        int port = 0;
+        if (read(f.value, port, 1, 65535)) mta_sts.port = static_cast<std::uint16_t>(port);
+      } else {
+        return false;
+      }
+      return true;
+    });
+  }
+
+  bool read_domain_name(const Item& item, std::string& out) {
+    auto text = scalar(item);
+    if (!text) return false;
+    std::string why;
+    auto name = parse_domain_name(*text, &why);
+    if (!name) {
+      error(item, "invalid domain " + quote(*text) + ": " + why);
+      return false;
+    }
+    out = std::move(*name);
+    return true;
   }
 
   void read_modules(const Item& item, std::map<std::string, Module>& modules) {
@@ -584,7 +633,9 @@ class Loader : YamlReader {
     for (const Item& element : elements(item)) {
       Target target;
       target.interval = config.global.interval;
-      std::optional<Item> name, address, module;  // where they were given, if they were
+      std::optional<Item> name, address, module, domain;  // where they were given, if they were
+      std::vector<Item> domain_keys;  // keys that only a domain target takes
+      DomainTarget settings;
       bool address_valid = false;
       const bool is_map = for_each_field(element, [&](const Field& f) {
         if (f.name == "name") {
@@ -592,6 +643,25 @@ class Loader : YamlReader {
         } else if (f.name == "address") {
           address_valid = read(f.value, target.address);
           address = f.value;
+        } else if (f.name == "domain") {
+          address_valid = read_domain_name(f.value, settings.name);
+          domain = f.value;
+        } else if (f.name == "port" || f.name == "max_mx") {
+          int value = 0;
+          if (read(f.value, value, 1, f.name == "port" ? 65535 : 100)) {
+            if (f.name == "port") settings.port = static_cast<std::uint16_t>(value);
+            else settings.max_mx = value;
+          }
+          domain_keys.push_back(f.value);
+        } else if (f.name == "expect_null_mx") {
+          read(f.value, settings.expect_null_mx);
+          domain_keys.push_back(f.value);
+        } else if (f.name == "mta_sts") {
+          read(f.value, settings.mta_sts);
+          domain_keys.push_back(f.value);
+        } else if (f.name == "dane") {
+          read(f.value, settings.dane);
+          domain_keys.push_back(f.value);
         } else if (f.name == "module") {
           if (read(f.value, target.module)) module = f.value;
         } else if (f.name == "interval") {
@@ -605,7 +675,16 @@ class Loader : YamlReader {
       });
       if (!is_map) continue;
 
-      if (!address) error(element, "missing required key \"address\"");
+      if (address && domain) {
+        error(*domain, "a target has either address or domain, not both");
+      } else if (!address && !domain) {
+        error(element, "missing required key \"address\" (or \"domain\")");
+      }
+      if (!domain) {
+        for (const Item& key : domain_keys) error(key, "only a domain target takes this key");
+      } else if (address_valid) {
+        target.domain = settings;
+      }
       const Module* target_module = config.find_module(target.module);
       if (module && target_module == nullptr) {
         error(*module, "unknown module " + quote(target.module));
@@ -615,8 +694,8 @@ class Loader : YamlReader {
         error(module ? *module : *address, "TLS over a Unix socket is not supported");
       }
       if (name && target.name.empty()) error(*name, "must not be empty");
-      if (!name && address_valid) target.name = target.address.to_string();
-      const Item* name_at = name ? &*name : address_valid ? &*address : nullptr;
+      if (!name && address_valid) target.name = domain ? settings.name : target.address.to_string();
+      const Item* name_at = name ? &*name : address_valid ? (domain ? &*domain : &*address) : nullptr;
       if (name_at != nullptr && !target.name.empty()) {
         auto [first, added] = first_line.emplace(target.name, name_at->mark.line + 1);
         if (!added) {

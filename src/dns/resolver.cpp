@@ -166,9 +166,12 @@ void Resolver::on_result(void* data, int error, ::ub_result* result) {
 void Resolver::wait_for_results() {
   if (waiting_ || pending_.empty()) return;
   waiting_ = true;
-  results_.async_wait(asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+  // The handler runs after the resolver is gone when the destructor closed the descriptor.
+  results_.async_wait(asio::posix::stream_descriptor::wait_read,
+                      [this, alive = std::weak_ptr<void>(alive_)](const boost::system::error_code& ec) {
+    if (alive.expired()) return;
     waiting_ = false;
-    if (ec) return;  // closed: the resolver is going away
+    if (ec) return;  // cancelled: nothing left to wait for
     ub_process(ctx_);
     wait_for_results();
   });

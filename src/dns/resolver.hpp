@@ -80,6 +80,7 @@ class Resolver {
   // Lookups libunbound may still answer, by their own address (libunbound reuses its ids).
   std::map<const Pending*, std::shared_ptr<Pending>> pending_;
   bool waiting_ = false;
+  std::shared_ptr<void> alive_ = std::make_shared<char>();  // expires with the resolver
 };
 
 }  // namespace smtp_exporter::dns

@@ -1,6 +1,7 @@
 #include "domain/domain_probe.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -105,8 +106,8 @@ class DomainProbe {
     }
     MxSet set = select_mx(records, request_.domain, request_.max_mx);
     result_.kind = set.kind;
-    result_.mx_found = std::max(set.found, answer.record_count);
-    if (set.kind == MxSet::Kind::implicit) result_.mx_found = 0;
+    // Records beyond the answer's cap count too; an implicit or null MX counts none.
+    result_.mx_found = set.kind == MxSet::Kind::listed ? std::max(set.found, answer.record_count) : 0;
     for (auto& host : set.hosts) result_.mx.push_back(MxReport{std::move(host)});
   }
 
@@ -138,6 +139,7 @@ class DomainProbe {
       const dns::Answer answer = co_await resolver_.query(tlsa_name, dns::RecordType::tlsa, request_.deadline);
       MxReport& mx = result_.mx[index];
       mx.tlsa_bogus = answer.status == dns::Status::bogus;
+      if (mx.tlsa_bogus) tlsa_bogus_.insert(name);
       mx.tlsa_secure = answer.secure && answer.status == dns::Status::ok;
       if (mx.tlsa_secure) {  // records of an insecure zone are no DANE (RFC 7672 2.2)
         for (const auto& rdata : answer.records) {
@@ -174,7 +176,9 @@ class DomainProbe {
     session.keep_chain = dane;
     if (request_.run_session) probe.result = co_await request_.run_session(std::move(session));
     else probe.result = co_await prober::probe(std::move(session));
-    if (dane && probe.result.tls) {
+    if (tlsa_bogus_.contains(probe.mx)) {
+      probe.dane_match = false;  // RFC 7672 2.1.1: a DANE sender does not deliver to this MX
+    } else if (dane && probe.result.tls) {
       probe.dane_match = dane_matches(records->second, probe.result.tls->chain_der);
       probe.result.tls->chain_der.clear();  // kilobytes per address: not kept past this
     }
@@ -243,6 +247,7 @@ class DomainProbe {
   DomainResult result_;
   std::vector<AddressProbe> found_;  // addresses as the lookups end, ordered later
   std::map<std::string, std::vector<dns::TlsaRecord>> tlsa_;  // by MX name
+  std::set<std::string> tlsa_bogus_;  // MX names whose TLSA answer failed validation
 };
 
 }  // namespace

@@ -4,12 +4,14 @@
 // each MX (DANE). Returns a plain DomainResult; it knows nothing of Prometheus.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -32,6 +34,10 @@ inline std::string_view family_name(Family f) { return f == Family::ip4 ? "ip4" 
 enum class DnsFailure { none, nxdomain, servfail, bogus, timeout, no_address };
 inline constexpr std::array<std::string_view, 5> kDnsFailureNames = {"nxdomain", "servfail", "bogus", "timeout",
                                                                      "no_address"};
+// The reason's name; "" for none.
+inline std::string_view dns_failure_name(DnsFailure f) {
+  return f == DnsFailure::none ? "" : kDnsFailureNames[static_cast<std::size_t>(f) - 1];
+}
 
 // One (MX, address) and its session.
 struct AddressProbe {
@@ -42,7 +48,9 @@ struct AddressProbe {
   std::string ptr;                  // the address's PTR name, "" if none
   bool fcrdns = false;              // the PTR name resolves back to the address
   bool banner_matches_ptr = false;  // the greeting's host name is the PTR name
-  std::optional<bool> dane_match;   // only for an MX with usable TLSA records and a TLS session
+  // Only for an MX with usable TLSA records and a TLS session; false for every address of an MX
+  // whose TLSA answer was bogus.
+  std::optional<bool> dane_match;
 };
 
 struct MxReport {

@@ -173,6 +173,7 @@ std::shared_ptr<TargetState> DomainState::make_address_state(const domain::Addre
 
 std::size_t DomainState::record(const domain::DomainResult& result, double wall_time_seconds) {
   has_run_ = true;
+  last_run_timestamp_ = wall_time_seconds;
   const auto addresses = classify_addresses(result, qos_timeout_);
   summary_ = summarize(result, addresses, checks_);
 

@@ -131,6 +131,7 @@ class DomainState {
   // series.
   const std::string& label_text() const { return label_text_; }
   bool has_run() const { return has_run_; }
+  double last_run_timestamp() const { return last_run_timestamp_; }  // Unix time; 0 before the first
   const DomainSummary& summary() const { return summary_; }
   const DomainChecks& checks() const { return checks_; }
   double qos_timeout_seconds() const { return qos_timeout_; }
@@ -161,6 +162,7 @@ class DomainState {
   std::vector<std::string> step_names_;
   DomainChecks checks_;
   bool has_run_ = false;
+  double last_run_timestamp_ = 0;
   DomainSummary summary_;
   std::vector<AddressEntry> addresses_;
 };

@@ -78,10 +78,8 @@ constexpr std::array kDomainFamilyWriters{
     DomainFamilyWriter{&kDomainNullMx, always, [](Lines& l, const DomainSummary& s) { l.add(s.null_mx); }},
     DomainFamilyWriter{&kDomainDnsFailure, always,
                        [](Lines& l, const DomainSummary& s) {
-                         // DnsFailure lists none first, then the reasons in kDnsFailureNames' order.
-                         for (std::size_t i = 0; i < domain::kDnsFailureNames.size(); ++i) {
-                           const bool current = static_cast<std::size_t>(s.dns_failure) == i + 1;
-                           l.add({{"reason", domain::kDnsFailureNames[i]}}, current);
+                         for (const std::string_view reason : domain::kDnsFailureNames) {
+                           l.add({{"reason", reason}}, reason == domain::dns_failure_name(s.dns_failure));
                          }
                        }},
     DomainFamilyWriter{&kDomainConsistent, always,

@@ -219,9 +219,11 @@ inline constexpr Family kDaneTlsaRecords = domain_fact<"dane_tlsa_records">(
     "Usable TLSA records of the MX host (usages 2 and 3); 0 in an insecure zone.");
 inline constexpr Family kDaneDnssecSecure = domain_fact<"dane_dnssec_secure">(
     "1 if the TLSA answer for the MX host validated with DNSSEC.");
-// {mx,address}: only for an MX with usable records and an address whose session had TLS.
+// {mx,address}: only for an MX with usable records and an address whose session had TLS, and
+// 0 for every address of an MX whose TLSA answer was bogus (a DANE sender skips that MX).
 inline constexpr Family kDaneMatch = domain_fact<"dane_match">(
-    "1 if the certificate chain the address presented matches a usable TLSA record of its MX host.");
+    "1 if the certificate chain the address presented matches a usable TLSA record of its MX host; 0 also when "
+    "the TLSA answer failed DNSSEC validation.");
 
 // Identity, per probed (MX, address).
 inline constexpr Family kFcrdnsMatch = domain_fact<"fcrdns_match">(

@@ -24,6 +24,16 @@ struct Page {
   }
 };
 
+// The targets of a config text, as the App makes them.
+Targets targets_of(const char* yaml) {
+  const config::LoadResult loaded = config::load_string(yaml, "test.yml");
+  for (const auto& e : loaded.errors) ADD_FAILURE() << e.to_string();
+  if (!loaded.config) return {};
+  std::vector<config::Error> errors;
+  const Modules modules = prepare_modules(*loaded.config, "test.yml", errors);
+  return reload_targets({}, loaded.config->targets, modules, true).targets;
+}
+
 TEST(LandingPage, ShowsATargetNamedLikeAScriptAsText) {
   config::Module module;
   module.name = "smtp_ehlo";
@@ -46,7 +56,8 @@ TEST(LandingPage, ShowsATargetNamedLikeAScriptAsText) {
 }
 
 TEST(LandingPage, ShowsNoPasswordOfAnAuthStep) {
-  const config::LoadResult loaded = config::load_string(R"(
+  Page page;
+  page.targets = targets_of(R"(
 modules:
   submission:
     ehlo_name: probe.example.org
@@ -54,15 +65,9 @@ modules:
       - auth: {username: probe@example.org, password: "s3cret-Pa55word", allow_plaintext: true}
 targets:
   - {name: mx, address: 192.0.2.1:587, module: submission}
-)",
-                                                        "test.yml");
-  for (const auto& e : loaded.errors) ADD_FAILURE() << e.to_string();
-  ASSERT_TRUE(loaded.config);
-  std::vector<config::Error> errors;
-  const Modules modules = prepare_modules(*loaded.config, "test.yml", errors);
-  ASSERT_EQ(modules.at("submission").settings->steps.at(0).password, "s3cret-Pa55word");
-  Page page;
-  page.targets = reload_targets({}, loaded.config->targets, modules, true).targets;
+)");
+  ASSERT_EQ(page.targets.size(), 1u);
+  ASSERT_EQ(page.targets[0]->module->steps.at(0).password, "s3cret-Pa55word");
   prober::ProbeResult result;
   result.failure = prober::Failure::auth_rejected;
   const auto verdict = classify::classify(result, std::chrono::seconds(2));
@@ -74,6 +79,36 @@ targets:
   EXPECT_THAT(html, HasSubstr("auth_rejected"));
   EXPECT_THAT(html, Not(HasSubstr("s3cret")));
   EXPECT_THAT(html, Not(HasSubstr("Pa55word")));
+}
+
+TEST(LandingPage, ShowsADomainTargetUpWithItsAddressesOrDownWithItsDnsFailure) {
+  Page page;
+  page.targets = targets_of(R"(
+targets:
+  - {name: "<i>example</i>", domain: example.org}
+)");
+  ASSERT_EQ(page.targets.size(), 1u);
+  ASSERT_TRUE(page.targets[0]->domain);
+  EXPECT_THAT(page.render(), HasSubstr("<td>&lt;i&gt;example&lt;/i&gt;</td><td>domain example.org port 25</td>"));
+  EXPECT_THAT(page.render(), HasSubstr("not probed yet"));
+
+  domain::DomainResult result;
+  result.mx.push_back({.host = {"mx1.example.org", 10}});
+  for (const char* address : {"192.0.2.1", "192.0.2.2"}) {
+    domain::AddressProbe probe;
+    probe.mx = "mx1.example.org";
+    probe.address = address;
+    probe.result.ehlo_latency_seconds = 0.1;
+    result.addresses.push_back(std::move(probe));
+  }
+  result.addresses[1].result.failure = prober::Failure::connect_refused;
+  page.targets[0]->domain->record(result, 1700000000.0);
+  EXPECT_THAT(page.render(), HasSubstr("<td class=\"ok\">up</td><td>1 of 2 MX addresses up</td>"));
+
+  domain::DomainResult failed;
+  failed.dns_failure = domain::DnsFailure::servfail;
+  page.targets[0]->domain->record(failed, 1700000060.0);
+  EXPECT_THAT(page.render(), HasSubstr("<td class=\"fail\">down</td><td>DNS: servfail</td>"));
 }
 
 }  // namespace

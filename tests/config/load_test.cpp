@@ -314,6 +314,43 @@ modules:
   EXPECT_THAT(config.modules.at("empty").buckets, IsEmpty());
 }
 
+TEST(LoadString, DomainTargetsAndTheirGlobalSettings) {
+  const Config config = load_valid(R"(
+global:
+  dns: {servers: ["127.0.0.1:5353", "[::1]:53"]}
+  mta_sts: {port: 8443}
+targets:
+  - domain: Example.ORG.
+  - {name: backup, domain: example.net, port: 2525, max_mx: 3, expect_null_mx: true, mta_sts: false, dane: false}
+  - {address: "mx1.example.org"}
+)");
+  EXPECT_EQ(config.global.dns.servers, (std::vector<std::string>{"127.0.0.1:5353", "[::1]:53"}));
+  EXPECT_EQ(config.global.mta_sts.port, 8443);
+  ASSERT_EQ(config.targets.size(), 3u);
+  ASSERT_TRUE(config.targets[0].domain);
+  EXPECT_EQ(config.targets[0].name, "example.org");  // lower case, no trailing dot
+  EXPECT_EQ(*config.targets[0].domain, (DomainTarget{"example.org", 25, 10, false, true, true}));
+  EXPECT_EQ(*config.targets[1].domain, (DomainTarget{"example.net", 2525, 3, true, false, false}));
+  EXPECT_EQ(config.targets[1].name, "backup");
+  EXPECT_FALSE(config.targets[2].domain);
+}
+
+TEST(LoadString, DomainTargetErrors) {
+  const LoadResult result = load_string(R"(targets:
+  - {domain: example.org, address: mx1.example.org}
+  - {domain: "192.0.2.1"}
+  - {address: mx1.example.org, max_mx: 3}
+  - {domain: example.com, max_mx: 0}
+  - {name: x}
+)", "t.yml");
+  EXPECT_THAT(error_texts(result),
+              ElementsAre("t.yml:2:14: targets[0].domain: a target has either address or domain, not both",
+                          "t.yml:3:14: targets[1].domain: invalid domain \"192.0.2.1\": an address, not a domain",
+                          "t.yml:4:40: targets[2].max_mx: only a domain target takes this key",
+                          "t.yml:5:35: targets[3].max_mx: expected an integer from 1 to 100, got \"0\"",
+                          "t.yml:6:5: targets[4]: missing required key \"address\" (or \"domain\")"));
+}
+
 TEST(LoadString, QosTimeoutMayEqualTimeout) {
   EXPECT_EQ(load_valid("modules: {m: {timeout: 3s, qos_timeout: 3s}}").modules.at("m").qos_timeout,
             seconds(3));
@@ -417,7 +454,7 @@ const InvalidFile invalid_files[] = {
       "bad_addresses.yml:9:14: targets[7].address: invalid address \"mx-.example.org\": label "
       "starts or ends with '-'"}},
     {"missing_address.yml",
-     {"missing_address.yml:2:5: targets[0]: missing required key \"address\""}},
+     {"missing_address.yml:2:5: targets[0]: missing required key \"address\" (or \"domain\")"}},
     {"bad_target_entries.yml",
      {"bad_target_entries.yml:2:11: targets[0].name: must not be empty",
       "bad_target_entries.yml:4:5: targets[1]: expected a map, got a scalar"}},

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -179,6 +180,22 @@ TEST(Resolver, SilentServerTimesOutAtTheDeadlineAndTheResolverGoesOn) {
   EXPECT_GT(silent.queries(), 0);
   // Another lookup on the same resolver still runs to its own end.
   EXPECT_EQ(ask(resolver, io, "example.net", RecordType::mx, 300ms).status, Status::timeout);
+}
+
+// A timed-out lookup leaves the wait for libunbound's descriptor cancelled but not yet
+// completed; the resolver may go (a reload that changes global.dns) before that completion runs,
+// which must then touch nothing of it (AddressSanitizer would see it in the sanitizer run).
+TEST(Resolver, GoesAwayWhileItsCancelledWaitIsStillQueued) {
+  ScriptedDnsServer silent(ScriptedDnsServer::Mode::silent);
+  asio::io_context io;
+  auto resolver = std::make_unique<Resolver>(io.get_executor(), options_for(silent));
+  auto answer = asio::co_spawn(io, resolver->query("example.org", RecordType::mx, Resolver::Clock::now() + 200ms),
+                               asio::use_future);
+  while (answer.wait_for(0s) != std::future_status::ready) io.run_one_for(50ms);
+  EXPECT_EQ(answer.get().status, Status::timeout);
+  resolver.reset();
+  io.restart();
+  io.run_for(100ms);  // the cancelled wait completes now, after the resolver is gone
 }
 
 TEST(Resolver, BadServerAddressIsRefusedAtConstruction) {

@@ -198,6 +198,17 @@ class ScriptedSmtpServer(ThreadedListener):
             conn.close()
 
 
+def config_refusal(binary, config_text):
+    """'' if `binary --config.check` accepts the config text, else what it printed: a refused
+    config would otherwise only show as an exporter that never listens."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", prefix="smtp_exporter_check_") as f:
+        f.write(config_text)
+        f.flush()
+        done = subprocess.run([binary, "--config.check", f"--config.file={f.name}"], capture_output=True,
+                              text=True, timeout=30)
+    return "" if done.returncode == 0 else done.stdout + done.stderr
+
+
 class Exporter:
     """The smtp_exporter binary on a free port with a config written from text."""
 

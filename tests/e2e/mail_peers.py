@@ -127,6 +127,31 @@ def _pid_alive(pid):
         return False
 
 
+
+def closed_mx_settings(hostname, domain, key_file, chain_file):
+    """main.cf settings of an MX on this machine that delivers nothing outside it and relays for
+    no one unless a service says otherwise (loopback is not a trusted network), with STARTTLS
+    offered from key_file and chain_file."""
+    # discard, not error: smtpd refuses at RCPT an address whose transport is error, while a
+    # relay must accept it.
+    no_outside = "discard:no delivery outside the test machine"
+    return f"""myhostname = {hostname}
+mydomain = {domain}
+myorigin = $mydomain
+relay_domains =
+biff = no
+default_transport = {no_outside}
+relay_transport = {no_outside}
+relayhost =
+smtp_dns_support_level = disabled
+mynetworks = 192.0.2.0/24
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_tls_chain_files = {key_file}, {chain_file}
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+smtpd_sasl_auth_enable = no
+"""
+
 class Postfix:
     """A Postfix instance of our own under `base`: config folder, queue, data folder and maillog
     there, smtpd services on 127.0.0.1 ports, the system's Postfix files left alone (as root,
@@ -179,11 +204,12 @@ lmtp      unix  -       -       n       -       -       lmtp
             os.chmod(d, 0o755)
         shutil.chown(self.data, user="postfix")  # master's lock file lives there
 
-    def configure(self, settings, services):
+    def configure(self, settings, services, inet_protocols="ipv4"):
         """Writes main.cf, the common settings below and then `settings` (which must not repeat
         them), and master.cf, the `services` lines (one smtpd each) and SUPPORT_SERVICES; then
         dates every file in config_dir a minute back. A file changed after this must be dated
-        back again."""
+        back again. inet_protocols: "all" (or "ipv4, ipv6") for a service on an IPv6 address
+        such as [::1]:2525; a service's own host (127.0.0.2:2525) needs no inet_interfaces entry."""
         with open(os.path.join(self.config_dir, "main.cf"), "w") as f:
             f.write(f"""# Written by tests/e2e/mail_peers.py
 compatibility_level = 3.6
@@ -196,7 +222,7 @@ alias_maps =
 alias_database =
 local_recipient_maps =
 inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
+inet_protocols = {inet_protocols}
 maillog_file = {self.maillog}
 maillog_file_prefixes = /var, {self.base}
 smtpd_peername_lookup = no
@@ -496,33 +522,13 @@ service imap-login {{
             f.writelines(f"{m} {m}\n" for m in self.MAILBOXES)
         with open(os.path.join(etc, "virtual_aliases"), "w") as f:
             f.writelines(f"{a} {t}\n" for a, t in self.ALIASES.items())
-        # discard, not error: smtpd refuses at RCPT an address whose transport is error, while a
-        # relay must accept it.
-        no_outside = "discard:no delivery outside the test machine"
-        settings = f"""myhostname = mx.{self.DOMAIN}
-mydomain = {self.DOMAIN}
-myorigin = $mydomain
-relay_domains =
-biff = no
-# example.org: virtual mailboxes delivered to Dovecot over LMTP.
+        settings = f"""# example.org: virtual mailboxes delivered to Dovecot over LMTP.
 virtual_mailbox_domains = {self.DOMAIN}
 virtual_mailbox_maps = texthash:{etc}/virtual_mailboxes
 virtual_alias_maps = texthash:{etc}/virtual_aliases
 virtual_transport = lmtp:unix:{self.lmtp_socket}
 smtpd_reject_unlisted_recipient = yes
-# Nothing leaves this machine.
-default_transport = {no_outside}
-relay_transport = {no_outside}
-relayhost =
-smtp_dns_support_level = disabled
-# Refused unless a service says otherwise: loopback is not a trusted network by default.
-mynetworks = 192.0.2.0/24
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-smtpd_tls_chain_files = {self.key_file}, {self.chain_file}
-smtpd_tls_security_level = may
-smtpd_tls_loglevel = 1
-smtpd_sasl_auth_enable = no
-"""
+""" + closed_mx_settings(f"mx.{self.DOMAIN}", self.DOMAIN, self.key_file, self.chain_file)
         services = [
             f"127.0.0.1:{self.mx_port} inet n - n - - smtpd -o syslog_name=postfix/mx",
             f"127.0.0.1:{self.submission_port} inet n - n - - smtpd -o syslog_name=postfix/submission"

@@ -63,6 +63,14 @@ CONTRACT_METRICS = {
     "smtp_exporter_build_info", "smtp_exporter_config_last_reload_successful",
     "smtp_exporter_config_last_reload_success_timestamp_seconds", "smtp_exporter_probes_in_flight",
     "smtp_exporter_targets", "smtp_exporter_probes_skipped_total", "smtp_exporter_probe_errors_total",
+    # Mail domains (src/metrics/families.hpp, "Mail domains"): the domain's own facts. The session of
+    # each (MX, address) has the families above, with the labels mx, address and family.
+    "smtp_domain_mx_hosts", "smtp_domain_addresses", "smtp_domain_addresses_up", "smtp_domain_success",
+    "smtp_domain_null_mx", "smtp_domain_dns_failure", "smtp_domain_consistent",
+    "smtp_mta_sts_policy_present", "smtp_mta_sts_fetch_success", "smtp_mta_sts_mode", "smtp_mta_sts_max_age_seconds",
+    "smtp_mta_sts_mx_covered", "smtp_mta_sts_policy_id_info",
+    "smtp_dane_tlsa_records", "smtp_dane_dnssec_secure", "smtp_dane_match",
+    "smtp_fcrdns_match", "smtp_banner_name_matches_ptr",
 }
 CONTRACT_LABEL_VALUES = {
     "event": {"5510", "5511", "5509"},
@@ -70,15 +78,23 @@ CONTRACT_LABEL_VALUES = {
                "ehlo_timeout", "ehlo_rejected", "protocol_error", "banner_mismatch", "qos_exceeded",
                "tls_handshake", "tls_verify", "starttls_not_offered", "starttls_rejected",
                "auth_not_offered", "auth_rejected", "auth_accepted", "mail_from_rejected", "rcpt_rejected",
-               "rcpt_accepted", "rcpt_deferred", "step_timeout"},
+               "rcpt_accepted", "rcpt_deferred", "step_timeout",
+               # smtp_domain_dns_failure (domain::kDnsFailureNames)
+               "nxdomain", "servfail", "bogus", "timeout", "no_address"},
     "phase": {"resolve", "connect", "greeting", "ehlo", "quit", "starttls", "tls"},
     "stage": {"greeting", "ehlo"},
+    # Mail domains: metrics::kConsistencyAspects, domain::mode_name, domain::family_name.
+    "aspect": {"starttls", "tls_verified", "extensions", "probe_success", "family_parity"},
+    "mode": {"enforce", "testing", "none"},
+    "family": {"ip4", "ip6"},
 }
 
 REQUIRED_ALERTS = [
     "SMTPServerDown", "SMTPQoSDegraded", "SMTPQoSBudgetBurn", "SMTPEHLOSlow",
     "SMTPCertificateExpiringSoon", "SMTPCertificateInvalid", "SMTPProbesStale",
     "SMTPExporterConfigReloadFailed", "SMTPExporterDown", "SMTPOpenRelay", "SMTPAuthOfferedBeforeTLS",
+    "SMTPDomainAddressDown", "SMTPDomainUnreachable", "SMTPDomainIPv6Broken", "SMTPDomainStartTLSInconsistent",
+    "SMTPMTASTSMXNotCovered", "SMTPDANEMismatch",
 ]
 # Alerts about the exporter rather than a target name the instance instead of the target.
 EXPORTER_ALERTS = {"SMTPExporterConfigReloadFailed", "SMTPExporterDown"}
@@ -94,6 +110,7 @@ REQUIRED_RECORDS = [
 # Grafana variables -> values for parsing dashboard PromQL.
 DASHBOARD_VARIABLES = {
     "job": "smtp", "target": "mx1", "module": "smtp_ehlo", "datasource": "prometheus",
+    "instance": "exporter:9025", "domain": "example.org",
     "__rate_interval": "5m", "__interval": "1m", "__range": "1h",
     "__interval_ms": "60000", "__range_s": "3600", "__range_ms": "3600000",
 }
@@ -135,9 +152,11 @@ def metric_names(expr):
 
 
 def contract_label_problems(expr):
-    """Literal values of contract labels (event, reason, phase, stage) that the exporter never writes."""
+    """Literal values of contract labels (event, reason, phase, stage, aspect, mode, family) that the
+    exporter never writes."""
     problems = []
-    for label, _op, value in re.findall(r'\b(event|reason|phase|stage)\s*(=~|!~|!=|=)\s*"([^"]*)"', expr):
+    labels = "|".join(CONTRACT_LABEL_VALUES)
+    for label, _op, value in re.findall(rf'\b({labels})\s*(=~|!~|!=|=)\s*"([^"]*)"', expr):
         if value.startswith("$"):
             continue
         for alternative in value.split("|"):
@@ -402,7 +421,7 @@ class AlertmanagerConfigTest(unittest.TestCase):
 class DashboardTest(unittest.TestCase):
     def test_dashboards_exist(self):
         names = {os.path.basename(p) for p in dashboard_files()}
-        self.assertLessEqual({"smtp-overview.json", "smtp-target.json"}, names)
+        self.assertLessEqual({"smtp-overview.json", "smtp-target.json", "smtp-domain.json"}, names)
 
     def test_structure(self):
         uids = set()
@@ -420,7 +439,8 @@ class DashboardTest(unittest.TestCase):
                 variables = {v["name"]: v for v in d["templating"]["list"]}
                 self.assertEqual(variables["datasource"]["type"], "datasource")
                 self.assertEqual(variables["datasource"]["query"], "prometheus")
-                for var in ("job", "target"):
+                # A dashboard of one mail domain selects it as $domain, the others a $target.
+                for var in ("job", "domain" if "domain" in variables else "target"):
                     self.assertEqual(variables[var]["type"], "query")
                     self.assertTrue(uses_datasource_variable(variables[var]["datasource"]), var)
                 ids = [p["id"] for p in flat_panels(d)]
@@ -450,6 +470,11 @@ class DashboardTest(unittest.TestCase):
                                  "histogram_quantile", "smtp_qos_timeout_seconds", "smtp_reply_code",
                                  "smtp_ehlo_extension_info", "smtp_tls_version_info", "smtp_tls_cipher_info",
                                  "smtp_tls_cert_verified", "smtp_probe_failures_total"],
+            "smtp-domain.json": ["smtp_domain_success", "smtp_domain_mx_hosts", "smtp_domain_addresses_up",
+                                 "smtp_domain_dns_failure", "smtp_domain_consistent", "smtp_mta_sts_mode",
+                                 "smtp_mta_sts_fetch_success", "smtp_probe_success", "smtp:probe_qos_latency:seconds",
+                                 "smtp_tls_cert_verified", "smtp:tls_cert_expiry:seconds", "smtp_dane_match",
+                                 "smtp_mta_sts_mx_covered", "smtp_fcrdns_match"],
         }
         for name, needles in wanted.items():
             d = load_dashboard(os.path.join(DASHBOARDS_DIR, name))

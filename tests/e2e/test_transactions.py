@@ -17,7 +17,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Exporter, ThreadedListener, http_get, parse_samples, value, wait_until  # noqa: E402
+from harness import Exporter, ThreadedListener, config_refusal, http_get, parse_samples, value, wait_until  # noqa: E402
 from mail_peers import MailPeers, available  # noqa: E402
 
 BINARY = None
@@ -213,14 +213,9 @@ targets:
   - {{name: lmtp_unix, address: "unix:{p.lmtp_socket}", module: lmtp}}
 """
         cls.targets = re.findall(r"^  - \{name: (\w+),", cls.config, re.M)
-        # A refused config would only show as an exporter that never listens: say why instead.
-        with tempfile.NamedTemporaryFile("w", suffix=".yml", prefix="smtp_exporter_transactions_") as f:
-            f.write(cls.config)
-            f.flush()
-            done = subprocess.run([BINARY, "--config.check", f"--config.file={f.name}"], capture_output=True,
-                                  text=True, timeout=30)
-        if done.returncode != 0:
-            raise AssertionError(f"the exporter refuses the test's config:\n{done.stdout}{done.stderr}")
+        refused = config_refusal(BINARY, cls.config)
+        if refused:
+            raise AssertionError(f"the exporter refuses the test's config:\n{refused}")
         cls.exporter = Exporter(BINARY, cls.config)
         cls.addClassCleanup(cls.exporter.stop)
 
