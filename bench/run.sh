@@ -14,7 +14,9 @@
 # smtp_exporter binaries, e.g. older revisions, run like ours in the same rounds of parts 1, 2
 # and 7), CG_BASELINE (part 8: "label=path" or a path, a second binary measured the same way),
 # CG_OUT_DIR (part 8: keep the callgrind output files there, for callgrind_annotate), REVISION
-# (the revision RESULTS.md names; default git's HEAD, marked when src/ differs from it).
+# (the revision RESULTS.md names; default git's HEAD, marked when src/ differs from it), DOMAINS
+# and DOMAIN_INTERVAL (part 9, mail domains at scale: default 1000 domains every 60 s; about
+# 4 intervals long).
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH/.." && pwd)
@@ -24,7 +26,7 @@ ROUNDS=${ROUNDS:-2}
 FIDELITY_N=${FIDELITY_N:-100}
 SCALE_TARGETS=${SCALE_TARGETS:-1000 10000}
 SCALE_INTERVAL=15
-PARTS=" ${PARTS:-1 3 3b 2 4 5 6 7} "
+PARTS=" ${PARTS:-1 3 3b 2 4 5 6 7 9} "
 [ "${SKIP_MICRO:-0}" = 1 ] && PARTS=${PARTS// 5 / }
 FIDELITY_MANY=${FIDELITY_MANY:-1000}
 FIDELITY_ROUNDS=${FIDELITY_ROUNDS:-3}
@@ -32,6 +34,8 @@ FLOOR_PACED_S=${FLOOR_PACED_S:-12}
 CEILING_TARGETS=${CEILING_TARGETS:-10000}
 MAIL_CONCURRENCY=${MAIL_CONCURRENCY:-16}
 TLS_FLOOR_SESSIONS=${TLS_FLOOR_SESSIONS:-2000}
+DOMAINS=${DOMAINS:-1000}
+DOMAIN_INTERVAL=${DOMAIN_INTERVAL:-60}
 declare -A XBIN=() XPID=() XPORT=()
 XLABELS=()
 for e in ${EXTRA_EXPORTERS:-}; do
@@ -416,6 +420,16 @@ else
     || note "Part 4 (concurrency ceiling) failed in this run: see the console output."
   stop "$OURS_PID"; stop "$SLOW_PID"
 fi
+fi
+
+# ---------------------------------------------------------------- part 9: mail domains at scale
+# In a network namespace of its own (root: unshare), where smtp-sink may listen on 0.0.0.0 for the
+# 8,000 addresses of 127.10.0.0/16 and nothing outside can reach it.
+if part 9; then
+  echo "== part 9: $DOMAINS domain targets (4 MX x 2 addresses) every ${DOMAIN_INTERVAL}s against Knot DNS and smtp-sink"
+  timeout $((DOMAIN_INTERVAL * 4 + 180)) unshare --net sh -c 'ip link set lo up && exec python3 "$@"' - \
+    "$BENCH/domains.py" "$EXPORTER" "$DOMAINS" "$DOMAIN_INTERVAL" | add_kind domains >>"$RESULTS" \
+    || note "Part 9 (mail domains at scale) failed in this run."
 fi
 
 # ---------------------------------------------------------------- part 5: microbenchmarks

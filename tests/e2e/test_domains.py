@@ -22,6 +22,9 @@ Classes, in the order unittest runs them:
   rules, DNS failure reasons, the max_mx cap on 500 MX, series following DNS changes), and
   /probe?domain= (probe_domain_*, the per-address probe_* families, 403 by --probe.allow before
   any connection, 400 for bad parameters).
+- DomainThroughSlowDnsTest: its own exporter, every query through a SlowDnsProxy: /probe?domain=
+  keeps the scrape's deadline while DNS does not answer (a DNS timeout), then succeeds with
+  answers 0.2 s late.
 - DomainUnderDnsOutageTest: its own exporter; the DNS server is stopped mid-run (every domain
   reports dns failure timeout or servfail, an address target keeps passing, /metrics and /probe
   keep answering, /probe?domain= within its deadline), then started again (the domains recover).
@@ -44,7 +47,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dns_peers as dp  # noqa: E402
-from dns_peers import DnsPeers, MtaStsServer, Zone  # noqa: E402
+from dns_peers import DnsPeers, MtaStsServer, SlowDnsProxy, Zone  # noqa: E402
 import dashboard_queries  # noqa: E402
 from harness import (Exporter, LoggedProcess, config_refusal, free_port, http_get, parse_samples,  # noqa: E402
                      value, wait_until)
@@ -953,6 +956,42 @@ scrape_configs:
             with self.subTest(params=params):
                 body, _, _ = self.probe(params, expect_status=400)
                 self.assertTrue(body.strip(), "a 400 says why")
+
+
+@unittest.skipIf(WHY_NOT, WHY_NOT)
+class DomainThroughSlowDnsTest(ExporterCase):
+    """Every query through a proxy that answers late (SlowDnsProxy): /probe?domain= keeps its
+    deadline, reporting a DNS timeout, and succeeds once the answers come in time."""
+
+    proxy = None
+
+    @classmethod
+    def domain_targets(cls):
+        return []
+
+    @classmethod
+    def config_text(cls):
+        return (f"global:\n  dns: {{servers: [\"127.0.0.1:{cls.proxy.port}\"], "
+                f"trust_anchor_file: {PEERS.dns.trust_anchor_file}}}\n"
+                "modules:\n" + mx_starttls_module())
+
+    @classmethod
+    def setUpClass(cls):
+        cls.proxy = SlowDnsProxy(PEERS.dns.port, None).start()  # never answers, for now
+        cls.addClassCleanup(cls.proxy.stop)
+        cls.start_exporter(lambda samples: None, timeout=30)
+
+    def test_deadline_holds_then_late_answers_still_count(self):
+        params = {"domain": dp.DOMAIN, "port": PEERS.port, "module": "mx_starttls"}
+        s, elapsed, body = self.probe(params, scrape_timeout=3)  # 2.5 s after --timeout-offset
+        self.assertLess(elapsed, 4.5, "the domain probe kept the scrape's deadline")
+        self.assertEqual(value(s, "probe_domain_success"), 0, body)
+        self.assertEqual(value(s, "probe_domain_dns_failure", reason="timeout"), 1, body)
+        self.assertGreater(self.proxy.queries, 0)
+        self.proxy.delay_s = 0.2  # slow, but a cold validated lookup (about five round trips) fits
+        s, elapsed, body = self.probe(params, scrape_timeout=15)
+        self.assertEqual(value(s, "probe_domain_success"), 1, body)
+        self.assertEqual(value(s, "probe_domain_dns_failure", reason="timeout"), 0, body)
 
 
 @unittest.skipIf(WHY_NOT, WHY_NOT)
