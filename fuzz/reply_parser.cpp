@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "feed_in_pieces.hpp"
 #include "smtp/reply.hpp"
 
 namespace {
@@ -16,9 +17,8 @@ using smtp_exporter::smtp::Reply;
 using smtp_exporter::smtp::ReplyLimits;
 using smtp_exporter::smtp::ReplyParser;
 
-void check(bool ok) {
-  if (!ok) std::abort();
-}
+using smtp_exporter::fuzz::check;
+using smtp_exporter::fuzz::feed_in_pieces;
 
 struct Outcome {
   std::vector<Reply> replies;
@@ -26,54 +26,27 @@ struct Outcome {
   std::size_t bare_lf = 0;
 };
 
-// Feeds `data` in pieces of at most `piece` bytes, taking every complete reply.
+// Parses `data` in pieces of at most `piece` bytes, checking every complete reply.
 Outcome parse(std::string_view data, std::size_t piece, const ReplyLimits& limits) {
   ReplyParser parser(limits);
   Outcome out;
-  std::string pending;
-  std::size_t offset = 0;
-  while (offset < data.size() || !pending.empty()) {
-    if (offset < data.size()) {
-      const std::size_t n = std::min(piece, data.size() - offset);
-      pending.append(data.substr(offset, n));
-      offset += n;
+  out.error = !feed_in_pieces(parser, data, piece, [&](Reply r) {
+    check(r.code >= 100 && r.code <= 599);
+    const auto lines = smtp_exporter::smtp::reply_lines(r.text);
+    check(!r.text.empty() && r.text.back() == '\n');  // every line ends in the text
+    check(!lines.empty() && lines.size() <= limits.max_lines);
+    std::size_t bytes = 0;
+    for (const auto& line : lines) {
+      check(line.size() <= limits.max_line);
+      bytes += line.size();
     }
-    bool progress = true;
-    while (!pending.empty() && progress) {
-      std::size_t used = 0;
-      const auto status = parser.feed(pending, used);
-      check(used <= pending.size());
-      pending.erase(0, used);
-      if (status == ReplyParser::Status::error) {
-        check(!parser.error().empty());
-        out.error = true;
-        out.bare_lf = parser.bare_lf_count();
-        return out;
-      }
-      if (status == ReplyParser::Status::complete) {
-        Reply r = parser.take();
-        check(r.code >= 100 && r.code <= 599);
-        const auto lines = smtp_exporter::smtp::reply_lines(r.text);
-        check(!r.text.empty() && r.text.back() == '\n');  // every line ends in the text
-        check(!lines.empty() && lines.size() <= limits.max_lines);
-        std::size_t bytes = 0;
-        for (const auto& line : lines) {
-          check(line.size() <= limits.max_line);
-          bytes += line.size();
-        }
-        check(bytes <= limits.max_reply);
-        for (const auto& kw : smtp_exporter::smtp::ehlo_keywords(r.text)) {
-          check(!kw.empty() && kw.size() <= 64);
-          for (const char c : kw) check((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
-        }
-        out.replies.push_back(std::move(r));
-      } else {
-        check(pending.empty());  // need_more: it took everything it was given
-        progress = false;
-      }
+    check(bytes <= limits.max_reply);
+    for (const auto& kw : smtp_exporter::smtp::ehlo_keywords(r.text)) {
+      check(!kw.empty() && kw.size() <= 64);
+      for (const char c : kw) check((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
     }
-    if (offset >= data.size()) break;
-  }
+    out.replies.push_back(std::move(r));
+  });
   out.bare_lf = parser.bare_lf_count();
   return out;
 }
