@@ -421,7 +421,10 @@ targets:
                 f"{len(history)} /metrics samples during it (slowest {max(h[0] for h in history) * 1000:.0f} ms), "
                 f"probes per target in {window:.1f}s after it: {rates}, skipped "
                 f"{value(s, 'smtp_exporter_probes_skipped_total'):.0f}, fds {fds_before} -> {fds_after}")
-            self.assertGreaterEqual(reloads, self.SIGNALS // 2, "most SIGHUPs should cause a reload")
+            # SIGHUPs that arrive while one is pending merge into it (POSIX), so how many reloads a
+            # storm causes depends on scheduling (24 of 50 on a loaded machine under ASan): what
+            # counts is that signals were acted on and the last config is in force (above).
+            self.assertGreaterEqual(reloads, 1, "the SIGHUPs caused no reload")
             self.assertNotIn("internal error", self.exporter.logs())
         finally:
             self.exporter.stop()
