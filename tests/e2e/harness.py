@@ -198,6 +198,20 @@ class ScriptedSmtpServer(ThreadedListener):
             conn.close()
 
 
+def running_pids(pids):
+    """The pids among `pids` whose process still runs: neither gone nor a zombie."""
+    running = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.append(pid)
+    return running
+
+
 def config_refusal(binary, config_text):
     """'' if `binary --config.check` accepts the config text, else what it printed: a refused
     config would otherwise only show as an exporter that never listens."""

@@ -13,6 +13,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import running_pids  # noqa: E402
 from loop_peers import LoopPeers, loop_available  # noqa: E402
 
 WHY_NOT = loop_available()
@@ -316,13 +317,7 @@ class StopTest(unittest.TestCase):
             self.assertIsNotNone(master)
             self.assertNotIn(other.imaps_port, (peers.imaps_port, peers.imap_port, peers.smtp_port))
         self.assertFalse(os.path.exists(base))
-        for pid in (master, dovecot):
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                continue
-            self.assertEqual(state, "Z", f"pid {pid} still runs")
+        self.assertEqual(running_pids([master, dovecot]), [], "still running")
 
 
 if __name__ == "__main__":

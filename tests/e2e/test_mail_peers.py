@@ -15,6 +15,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import running_pids  # noqa: E402
 from mail_peers import MailPeers, available  # noqa: E402
 
 WHY_NOT = available()
@@ -300,13 +301,7 @@ class StopTest(unittest.TestCase):
             dovecot = peers._dovecot.pid
             self.assertIsNotNone(master)
         self.assertFalse(os.path.exists(base))
-        for pid in (master, dovecot):
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                continue
-            self.assertEqual(state, "Z", f"pid {pid} still runs")
+        self.assertEqual(running_pids([master, dovecot]), [], "still running")
 
 
 if __name__ == "__main__":
