@@ -1,26 +1,14 @@
 #include "prober/connection.hpp"
 
 #include <algorithm>
-#include <tuple>
 
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-
-#include "prober/stamped_read.hpp"
-#include "prober/tls.hpp"
 
 namespace smtp_exporter::prober {
 namespace {
 
 namespace asio = boost::asio;
-namespace ssl = asio::ssl;
-using asio::ip::tcp;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // A read that ended without a reply. (A function, not a braced temporary in co_return: g++ 12
 // mishandles those in coroutines.)
@@ -34,84 +22,26 @@ ReplyRead failed(ReplyRead::Status status, std::string detail) {
 
 }  // namespace
 
-Connection::Connection(const asio::any_io_executor& executor, Transcript& transcript)
-    : tcp_(executor), unix_(executor), watch_(executor, [this] { cancel(); }), transcript_(transcript) {}
-
-void Connection::cancel() {
-  boost::system::error_code ignored;
-  if (is_unix_) unix_.cancel(ignored);
-  else tcp_.cancel(ignored);
-}
-
-asio::awaitable<boost::system::error_code> Connection::connect(const tcp::endpoint& endpoint,
-                                                               Clock::time_point deadline) {
-  boost::system::error_code ec;
-  if (tcp_.is_open()) tcp_.close(ec);
-  watch_.arm(deadline);
-  if (watch_.expired()) co_return asio::error::timed_out;
-  // Stamping is asked for before the connect, so that a greeting that comes while the event
-  // loop is busy elsewhere is stamped too.
-  tcp_.open(endpoint.protocol(), ec);
-  if (ec) co_return ec;
-  enable_arrival_times(tcp_);
-  std::tie(ec) = co_await tcp_.async_connect(endpoint, use_tuple);
-  if (ec && watch_.expired()) co_return asio::error::timed_out;
-  co_return ec;
-}
-
-asio::awaitable<boost::system::error_code> Connection::connect(const std::string& unix_path,
-                                                               Clock::time_point deadline) {
-  is_unix_ = true;
-  watch_.arm(deadline);
-  if (watch_.expired()) co_return asio::error::timed_out;
-  auto [ec] = co_await unix_.async_connect(asio::local::stream_protocol::endpoint(unix_path), use_tuple);
-  if (ec && watch_.expired()) co_return asio::error::timed_out;
-  co_return ec;
-}
-
-asio::awaitable<boost::system::error_code> Connection::write(std::string_view bytes) {
-  std::tuple<boost::system::error_code, std::size_t> io;
-  if (tls_) io = co_await asio::async_write(*tls_, asio::buffer(bytes), use_tuple);
-  else if (is_unix_) io = co_await asio::async_write(unix_, asio::buffer(bytes), use_tuple);
-  else io = co_await asio::async_write(tcp_, asio::buffer(bytes), use_tuple);
-  co_return std::get<0>(io);
-}
-
-asio::awaitable<boost::system::error_code> Connection::read_some(std::string_view& fresh) {
-  // (No co_await inside a conditional expression: g++ 12 miscompiles that.)
-  if (tls_ || is_unix_) {
-    std::tuple<boost::system::error_code, std::size_t> io;
-    if (tls_) io = co_await tls_->async_read_some(asio::buffer(buffer_), use_tuple);
-    else io = co_await unix_.async_read_some(asio::buffer(buffer_), use_tuple);
-    arrived_ = Clock::now();
-    fresh = std::string_view(buffer_.data(), std::get<1>(io));
-    co_return std::get<0>(io);
-  }
-  // Plain TCP: stamped with the kernel's arrival time (stamped_read.hpp), so a busy event loop
-  // does not show as the server's latency.
-  for (;;) {
-    auto [ec] = co_await tcp_.async_wait(tcp::socket::wait_read, use_tuple);
-    if (ec) co_return ec;
-    const StampedRead read = receive_stamped(tcp_, buffer_);
-    if (read.ec == asio::error::would_block) continue;  // woken for nothing
-    if (read.ec) co_return read.ec;
-    arrived_ = read.arrived;
-    fresh = std::string_view(buffer_.data(), read.bytes);
-    co_return read.ec;
-  }
-}
-
 asio::awaitable<ReplyRead> Connection::command(std::string_view line, Clock::time_point deadline,
                                                std::string_view shown) {
-  watch_.arm(deadline);
-  transcript_.sent(shown.empty() ? line : shown);
   std::string bytes;
   bytes.reserve(line.size() + 2);
   bytes.append(line).append("\r\n");
-  boost::system::error_code ec = asio::error::operation_aborted;
-  if (!watch_.expired()) ec = co_await write(bytes);
+  const std::string_view transcribed = shown.empty() ? line : shown;
+  co_return co_await send_then_read(bytes, transcribed, deadline);
+}
+
+asio::awaitable<ReplyRead> Connection::message(std::string_view text, Clock::time_point deadline,
+                                               std::string_view shown) {
+  co_return co_await send_then_read(text, shown, deadline);
+}
+
+asio::awaitable<ReplyRead> Connection::send_then_read(std::string_view bytes, std::string_view shown,
+                                                      Clock::time_point deadline) {
+  transcript_.sent(shown);
+  const boost::system::error_code ec = co_await stream_.write(bytes, deadline);
   if (ec) {
-    const std::string what = watch_.expired() ? "timed out writing" : "write failed: " + ec.message();
+    const std::string what = ec == asio::error::timed_out ? "timed out writing" : "write failed: " + ec.message();
     transcript_.note(what);
     co_return failed(ReplyRead::Status::closed, what);
   }
@@ -119,7 +49,6 @@ asio::awaitable<ReplyRead> Connection::command(std::string_view line, Clock::tim
 }
 
 asio::awaitable<ReplyRead> Connection::reply(Clock::time_point deadline) {
-  watch_.arm(deadline);
   for (;;) {
     if (!pending_.empty()) {
       std::size_t used = 0;
@@ -129,7 +58,7 @@ asio::awaitable<ReplyRead> Connection::reply(Clock::time_point deadline) {
         ReplyRead read;
         read.status = ReplyRead::Status::ok;
         read.reply = parser_.take();
-        read.at = arrived_;
+        read.at = stream_.arrived();
         if (transcript_.enabled()) {
           const auto lines = smtp::reply_lines(read.reply.text);
           for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -145,85 +74,20 @@ asio::awaitable<ReplyRead> Connection::reply(Clock::time_point deadline) {
       }
     }
     std::string_view fresh;
-    boost::system::error_code ec = asio::error::operation_aborted;
-    if (!watch_.expired()) ec = co_await read_some(fresh);
-    if (ec && watch_.expired()) {
+    const boost::system::error_code ec = co_await stream_.read_some(fresh, deadline);
+    if (ec == asio::error::timed_out) {
       transcript_.note("timed out waiting for a reply");
       co_return failed(ReplyRead::Status::timeout, "timed out waiting for a reply");
     }
     if (ec) {
-      const bool closed = ec == asio::error::eof || ec == ssl::error::stream_truncated;
+      const bool closed = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
       const std::string what = closed ? "connection closed by the server" : "read failed: " + ec.message();
       transcript_.note(what);
       co_return failed(ReplyRead::Status::closed, what);
     }
-    first_arrival_ = std::min(first_arrival_, arrived_);
+    first_arrival_ = std::min(first_arrival_, stream_.arrived());
     pending_.append(fresh);
   }
-}
-
-asio::awaitable<TlsUpgrade> Connection::upgrade_to_tls(ssl::context& context, const std::string& server_name,
-                                                       bool insecure_skip_verify, Clock::time_point deadline,
-                                                       std::optional<TlsFacts>& facts) {
-  TlsUpgrade upgrade;
-  if (is_unix_) {
-    upgrade.failure = Failure::tls_handshake;
-    upgrade.detail = "TLS over a Unix socket is not supported";
-    co_return upgrade;
-  }
-  tls_ = std::make_unique<ssl::stream<tcp::socket&>>(tcp_, context);
-  prepare_tls(tls_->native_handle(), server_name, insecure_skip_verify);
-  watch_.arm(deadline);
-  boost::system::error_code ec = asio::error::operation_aborted;
-  if (!watch_.expired()) std::tie(ec) = co_await tls_->async_handshake(ssl::stream_base::client, use_tuple);
-  if (ec && watch_.expired()) {
-    upgrade.failure = Failure::tls_handshake;
-    upgrade.detail = "TLS handshake timed out";
-    transcript_.note(upgrade.detail);
-    co_return upgrade;
-  }
-  const std::string unverified = verify_error(tls_->native_handle());
-  if (ec) {
-    // Only a handshake that verification stopped is tls_verify: with insecure_skip_verify
-    // nothing is stopped for it, and a server that aborts (an alert) is a handshake failure
-    // whatever the verification said.
-    if (!insecure_skip_verify && !unverified.empty()) {
-      facts = read_tls_facts(tls_->native_handle());  // an expired certificate is exactly what to show
-      upgrade.failure = Failure::tls_verify;
-      upgrade.detail = "certificate not verified for " + server_name + ": " + unverified;
-    } else {
-      upgrade.failure = Failure::tls_handshake;
-      upgrade.detail = "TLS handshake failed: " + ec.message();
-    }
-    transcript_.note(upgrade.detail);
-    co_return upgrade;
-  }
-  facts = read_tls_facts(tls_->native_handle());
-  if (transcript_.enabled()) {  // the text is built only when someone reads it
-    transcript_.note("TLS established: " + facts->version + ", " + facts->cipher + ", certificate " +
-                     (facts->verified ? "verified" : "NOT verified (" + unverified + ")"));
-  }
-  co_return upgrade;
-}
-
-std::vector<std::string> Connection::peer_chain_der() const {
-  std::vector<std::string> chain;
-  if (!tls_) return chain;
-  STACK_OF(X509)* certificates = SSL_get_peer_cert_chain(tls_->native_handle());
-  for (int i = 0; certificates != nullptr && i < sk_X509_num(certificates); ++i) {
-    unsigned char* der = nullptr;
-    const int length = i2d_X509(sk_X509_value(certificates, i), &der);
-    if (length <= 0) continue;
-    chain.emplace_back(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
-    OPENSSL_free(der);
-  }
-  return chain;
-}
-
-void Connection::close() {
-  boost::system::error_code ignored;
-  if (is_unix_) unix_.close(ignored);
-  else tcp_.close(ignored);
 }
 
 }  // namespace smtp_exporter::prober

@@ -198,4 +198,25 @@ std::vector<std::string> auth_mechanisms(std::string_view ehlo_text) {
   return mechanisms;
 }
 
+std::string data_text(std::string_view message) {
+  std::string out;
+  out.reserve(message.size() + message.size() / 32 + 8);
+  bool line_start = true;
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    const char c = message[i];
+    if (c == '\r' || c == '\n') {
+      out += "\r\n";
+      if (c == '\r' && i + 1 < message.size() && message[i + 1] == '\n') ++i;  // CRLF is one line end
+      line_start = true;
+      continue;
+    }
+    if (line_start && c == '.') out += '.';  // dot-stuffing: the receiver drops the first dot
+    out += c;
+    line_start = false;
+  }
+  if (!line_start) out += "\r\n";
+  out += ".\r\n";
+  return out;
+}
+
 }  // namespace smtp_exporter::smtp

@@ -19,6 +19,11 @@ std::string mailbox_problem(std::string_view address);
 std::string mail_from_command(std::string_view address);
 std::string rcpt_to_command(std::string_view address);
 
+// A message as DATA sends it after the 354 (RFC 5321 4.5.2, 4.1.1.4): every line ended by CRLF
+// (a bare LF or CR becomes CRLF), a line that starts with "." gets one more, and the end mark
+// ".\r\n" follows the last line (with a CRLF first if the message does not end with one).
+std::string data_text(std::string_view message);
+
 // The RFC 3463 enhanced status code at the start of a reply's first line ("5.7.1" from
 // "5.7.1 Relay access denied"), "" if there is none or its class (2, 4, 5) differs from the
 // first digit of `code`.

@@ -294,8 +294,11 @@ def greeting(address, port, timeout=2.0):
 
 
 def dig_short(port, name, rtype):
-    done = subprocess.run(["dig", "-p", str(port), "@127.0.0.1", "+norecurse", "+time=2", "+tries=1", "+short",
-                           name, rtype], capture_output=True, text=True, timeout=15)
+    """dig +short, three tries (one UDP answer can come late on a loaded machine); no answer fails by name."""
+    done = subprocess.run(["dig", "-p", str(port), "@127.0.0.1", "+norecurse", "+time=2", "+tries=3", "+short",
+                           name, rtype], capture_output=True, text=True, timeout=20)
+    if "timed out" in done.stdout + done.stderr:
+        raise AssertionError(f"no answer from 127.0.0.1:{port} for {name} {rtype}: {done.stdout}{done.stderr}")
     return sorted(line.strip() for line in done.stdout.splitlines() if line.strip())
 
 

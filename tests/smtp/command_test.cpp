@@ -185,5 +185,14 @@ TEST(AuthMechanisms, FromAuthLines) {
   for (const Case& c : cases) EXPECT_EQ(auth_mechanisms(c.text), c.expected) << c.text;
 }
 
+TEST(DataText, LinesEndInCrlfLeadingDotsAreDoubledAndTheEndMarkFollows) {
+  EXPECT_EQ(data_text("Subject: x\r\n\r\nbody\r\n"), "Subject: x\r\n\r\nbody\r\n.\r\n");
+  EXPECT_EQ(data_text("a\nb\rc"), "a\r\nb\r\nc\r\n.\r\n");  // bare LF and CR, no final line end
+  EXPECT_EQ(data_text(".\r\n..x\r\ny.z\r\n"), "..\r\n...x\r\ny.z\r\n.\r\n");
+  EXPECT_EQ(data_text(".starts"), "..starts\r\n.\r\n");
+  EXPECT_EQ(data_text(""), ".\r\n");
+  EXPECT_EQ(data_text("\r\n.\r\n"), "\r\n..\r\n.\r\n") << "an end mark inside the message is stuffed";
+}
+
 }  // namespace
 }  // namespace smtp_exporter::smtp
