@@ -71,7 +71,7 @@ enum class AuthMechanism { automatic, plain, login, scram_sha_256 };
 // One step of a module's `steps` list, run after EHLO (and STARTTLS) in order.
 struct Step {
   std::string name;  // unique within the module; defaults to the kind, then kind_2, kind_3...
-  prober::StepKind kind = prober::StepKind::rset;  // auth, mail_from, rcpt_to or rset
+  prober::StepKind kind = prober::StepKind::rset;  // auth, mail_from, rcpt_to or rset; data in loops
   Expect expect = Expect::accept;
   std::string address;  // mail_from, rcpt_to: the mailbox between < >; "" is the null sender
   // auth:
@@ -80,6 +80,8 @@ struct Step {
   std::string password_file;  // where password came from, if from a file (re-read at reload)
   AuthMechanism mechanism = AuthMechanism::automatic;
   bool allow_plaintext = false;  // AUTH on a connection without TLS; refused at load otherwise
+  // data: the message, headers and body, as the loop wrote it (smtp::data_text makes it DATA's)
+  std::string message;
   bool operator==(const Step&) const = default;
 };
 
@@ -141,18 +143,54 @@ struct MtaStsSettings {
   bool operator==(const MtaStsSettings&) const = default;
 };
 
+// Where a loop looks for its message: an IMAP mailbox (README, "Mail loops").
+struct LoopImap {
+  HostPort address;                   // port 993 by default, 143 with tls starttls or none
+  TlsMode tls = TlsMode::implicit;    // none only with allow_plaintext
+  TlsConfig tls_config;
+  std::string username;
+  std::string password;       // a secret: never logged, printed or put in a label
+  std::string password_file;  // where password came from, if from a file (re-read at reload)
+  std::vector<std::string> folders;  // searched in this order; empty: INBOX, then Junk and Spam where they exist
+  bool allow_plaintext = false;      // LOGIN without TLS
+  bool operator==(const LoopImap&) const = default;
+};
+
+// A mail loop: a probe message sent through the mail system each interval and looked for where
+// it must arrive (README, "Mail loops").
+struct Loop {
+  std::string name;  // the `loop` label: letters, digits, '.', '_' and '-'
+  // send:
+  HostPort send_address;
+  std::string module = "smtp_ehlo";  // its TLS and AUTH; the loop adds MAIL FROM, RCPT TO and DATA
+  std::string from;
+  std::string to;
+  // receive: one of these
+  std::optional<LoopImap> imap;
+  std::string maildir;
+  Duration interval{std::chrono::minutes(5)};
+  Duration poll_interval{std::chrono::seconds(5)};  // where the server has no IDLE (and for other folders)
+  Duration timeout{std::chrono::minutes(10)};        // not seen by then: lost
+  std::vector<double> buckets{1, 2, 5, 10, 30, 60, 120, 300, 600, 1800};  // round trip, seconds
+  bool operator==(const Loop&) const = default;
+};
+
 struct Global {
   Mode mode = Mode::interval;
   Duration interval{std::chrono::seconds(30)};
   int max_concurrent_probes = 256;
   DnsSettings dns;
   MtaStsSettings mta_sts;
+  // This exporter's name in the tokens of its loop messages: it removes its own old messages
+  // at start-up and leaves other instances' alone. Default: this host's FQDN.
+  std::string instance;
 };
 
 struct Config {
   Global global;
   std::map<std::string, Module> modules;  // always holds at least "smtp_ehlo"
   std::vector<Target> targets;           // in file order
+  std::vector<Loop> loops;               // in file order
   const Module* find_module(std::string_view name) const;
 };
 

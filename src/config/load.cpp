@@ -14,6 +14,7 @@
 #include "config/yaml_reader.hpp"
 #include "smtp/command.hpp"
 #include "util/file.hpp"
+#include "util/text.hpp"
 
 namespace smtp_exporter::config {
 namespace {
@@ -101,7 +102,7 @@ class Loader : YamlReader {
     Config config;
     const auto root = parse(yaml);
     if (!root) return finish<LoadResult>(std::move(config));
-    Item global, modules, targets;  // empty unless given
+    Item global, modules, targets, loops;  // empty unless given
     for_each_field(*root, [&](const Field& f) {
       if (f.name == "global") {
         global = f.value;
@@ -109,6 +110,8 @@ class Loader : YamlReader {
         modules = f.value;
       } else if (f.name == "targets") {
         targets = f.value;
+      } else if (f.name == "loops") {
+        loops = f.value;
       } else {
         return false;
       }
@@ -118,6 +121,8 @@ class Loader : YamlReader {
     read_global(global, config.global);
     read_modules(modules, config.modules);
     read_targets(targets, config);
+    read_loops(loops, config);
+    if (!config.loops.empty() && config.global.instance.empty()) config.global.instance = host_ehlo_name();
     return finish<LoadResult>(std::move(config));
   }
 
@@ -219,6 +224,8 @@ class Loader : YamlReader {
         read_dns(f.value, global.dns);
       } else if (f.name == "mta_sts") {
         read_mta_sts(f.value, global.mta_sts);
+      } else if (f.name == "instance") {
+        read_instance(f.value, global.instance);
       } else {
         return false;
       }
@@ -508,9 +515,10 @@ class Loader : YamlReader {
     step.kind = static_cast<StepKind>(found - prober::kStepKindNames.begin());
     if (std::find(std::begin(listed_step_kinds), std::end(listed_step_kinds), step.kind) ==
         std::end(listed_step_kinds)) {
+      const std::string why = step.kind == StepKind::data ? " is sent by a loop (loops:), not a step to list"
+                                                            : " is part of every dialog, not a step to list";
       error(kind_field.name_mark, element_key,
-            quote(kind_field.name) + " is part of every dialog, not a step to list; expected " +
-                listed_step_kind_names());
+            quote(kind_field.name) + why + "; expected " + listed_step_kind_names());
       return false;
     }
 
@@ -538,7 +546,7 @@ class Loader : YamlReader {
         }
         password = f.value;
       } else if (f.name == "password_file" && is_auth) {
-        read_password_file(f.value, step);
+        read_password_file(f.value, step.password, step.password_file);
         password_file = f.value;
       } else if (f.name == "mechanism" && is_auth) {
         read(f.value, step.mechanism);
@@ -607,7 +615,7 @@ class Loader : YamlReader {
   // Read now, so a reload (a fresh load) picks up a changed password. The one newline that
   // editors and `echo` leave at the end (LF or CRLF) is not part of the password. No message
   // here quotes what the file holds.
-  void read_password_file(const Item& item, Step& step) {
+  void read_password_file(const Item& item, std::string& password, std::string& password_file) {
     auto text = scalar(item);
     if (!text) return;
     std::string path = resolve_path(*text);
@@ -624,8 +632,8 @@ class Loader : YamlReader {
       error(item, "password file " + quote(*text) + " is empty");
       return;
     }
-    step.password = std::move(*content);
-    step.password_file = std::move(path);
+    password = std::move(*content);
+    password_file = std::move(path);
   }
 
   void read_targets(const Item& item, Config& config) {
@@ -704,6 +712,206 @@ class Loader : YamlReader {
         }
       }
       config.targets.push_back(std::move(target));
+    }
+  }
+
+  // --- Loops (README, "Mail loops").
+
+  void read_instance(const Item& item, std::string& out) {
+    auto text = scalar(item);
+    if (!text) return;
+    const bool plain = !text->empty() && text->size() <= 128 && std::all_of(text->begin(), text->end(), [](char c) {
+      return c > ' ' && c < 0x7f && c != ';' && c != '"' && c != '\\';
+    });
+    if (!plain) {
+      error(item, "expected 1 to 128 printable characters without spaces, ';', '\"' or '\\', got " + quote(*text));
+      return;
+    }
+    out = std::move(*text);
+  }
+
+  void read_loops(const Item& item, Config& config) {
+    std::map<std::string, int> first_line;  // loop name -> line it was first used on
+    for (const Item& element : elements(item)) {
+      Loop loop;
+      std::optional<Item> name, send, receive;
+      const bool is_map = for_each_field(element, [&](const Field& f) {
+        if (f.name == "name") {
+          read_loop_name(f.value, loop.name);
+          name = f.value;
+        } else if (f.name == "send") {
+          send = f.value;
+        } else if (f.name == "receive") {
+          receive = f.value;
+        } else if (f.name == "interval") {
+          read(f.value, loop.interval);
+        } else if (f.name == "poll_interval") {
+          read(f.value, loop.poll_interval);
+        } else if (f.name == "timeout") {
+          read(f.value, loop.timeout);
+        } else if (f.name == "buckets") {
+          read_buckets(f.value, loop.buckets);
+        } else {
+          return false;
+        }
+        return true;
+      });
+      if (!is_map) continue;
+      if (!name) error(element, "missing required key \"name\"");
+      if (!send) error(element, "missing required key \"send\"");
+      if (!receive) error(element, "missing required key \"receive\"");
+      if (send) read_loop_send(*send, config, loop);
+      if (receive) read_loop_receive(*receive, loop);
+      if (name && !loop.name.empty()) {
+        auto [first, added] = first_line.emplace(loop.name, name->mark.line + 1);
+        if (!added) {
+          error(*name, "duplicate loop name " + quote(loop.name) + " (first at line " + std::to_string(first->second) + ")");
+        }
+      }
+      config.loops.push_back(std::move(loop));
+    }
+  }
+
+  // A loop name is a label value and part of the probe message's token: kept plain.
+  bool read_loop_name(const Item& item, std::string& out) {
+    auto text = scalar(item);
+    if (!text) return false;
+    const bool plain = !text->empty() && text->size() <= 64 && std::all_of(text->begin(), text->end(), [](char c) {
+      return util::is_alpha(c) || util::is_digit(c) || c == '.' || c == '_' || c == '-';
+    });
+    if (!plain) {
+      error(item, "expected 1 to 64 letters, digits, '.', '_' or '-', got " + quote(*text));
+      return false;
+    }
+    out = std::move(*text);
+    return true;
+  }
+
+  void read_loop_send(const Item& item, const Config& config, Loop& loop) {
+    std::optional<Item> address, module, from, to;
+    const bool is_map = for_each_field(item, [&](const Field& f) {
+      if (f.name == "address") {
+        if (read(f.value, loop.send_address)) address = f.value;
+      } else if (f.name == "module") {
+        if (read(f.value, loop.module)) module = f.value;
+      } else if (f.name == "from") {
+        read_mailbox(f.value, StepKind::rcpt_to, loop.from);  // a loop's sender is never the null sender
+        from = f.value;
+      } else if (f.name == "to") {
+        read_mailbox(f.value, StepKind::rcpt_to, loop.to);
+        to = f.value;
+      } else {
+        return false;
+      }
+      return true;
+    });
+    if (!is_map) return;
+    if (!address) error(item, "missing required key \"address\"");
+    if (!from) error(item, "missing required key \"from\"");
+    if (!to) error(item, "missing required key \"to\"");
+    const Module* found = config.find_module(loop.module);
+    if (module && found == nullptr) {
+      error(*module, "unknown module " + quote(loop.module));
+    } else if (found != nullptr) {
+      const auto listed = std::find_if(found->steps.begin(), found->steps.end(),
+                                       [](const Step& step) { return step.kind != StepKind::auth; });
+      if (listed != found->steps.end()) {
+        error(module ? *module : item, "module " + quote(loop.module) + " lists " +
+                                           quote(std::string(prober::step_kind_name(listed->kind))) +
+                                           "; a loop's module lists auth steps at most (the loop adds MAIL FROM, RCPT TO and DATA)");
+      }
+      if (address && loop.send_address.is_unix() && found->tls != TlsMode::none) {
+        error(module ? *module : *address, "TLS over a Unix socket is not supported");
+      }
+    }
+  }
+
+  void read_loop_receive(const Item& item, Loop& loop) {
+    std::optional<Item> imap, maildir;
+    const bool is_map = for_each_field(item, [&](const Field& f) {
+      if (f.name == "imap") {
+        imap = f.value;
+        loop.imap.emplace();
+        read_loop_imap(f.value, *loop.imap);
+      } else if (f.name == "maildir") {
+        read_file_name(f.value, loop.maildir);
+        maildir = f.value;
+      } else {
+        return false;
+      }
+      return true;
+    });
+    if (!is_map) return;
+    if (imap && maildir) {
+      error(*maildir, "a loop receives over imap or from a maildir, not both");
+    } else if (!imap && !maildir) {
+      error(item, "missing required key \"imap\" (or \"maildir\")");
+    }
+  }
+
+  void read_loop_imap(const Item& item, LoopImap& imap) {
+    std::optional<Item> address, username, password, password_file, tls, allow_plaintext;
+    std::optional<std::string> address_text;
+    const bool is_map = for_each_field(item, [&](const Field& f) {
+      if (f.name == "address") {
+        address_text = scalar(f.value);
+        address = f.value;
+      } else if (f.name == "tls") {
+        if (read(f.value, imap.tls)) tls = f.value;
+      } else if (f.name == "tls_config") {
+        read_tls_config(f.value, imap.tls_config);
+      } else if (f.name == "username") {
+        read_username(f.value, imap.username);
+        username = f.value;
+      } else if (f.name == "password") {
+        // Never quoted in a message: it is a secret.
+        if (read(f.value, imap.password) && imap.password.empty()) error(f.value, "must not be empty");
+        password = f.value;
+      } else if (f.name == "password_file") {
+        read_password_file(f.value, imap.password, imap.password_file);
+        password_file = f.value;
+      } else if (f.name == "folders") {
+        for (const Item& element : elements(f.value)) {
+          std::string folder;
+          if (!read(element, folder)) continue;
+          if (folder.empty() || folder.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+            error(element, "expected a folder name without CR, LF or NUL, got " + quote(folder));
+          } else {
+            imap.folders.push_back(std::move(folder));
+          }
+        }
+      } else if (f.name == "allow_plaintext") {
+        if (read(f.value, imap.allow_plaintext)) allow_plaintext = f.value;
+      } else {
+        return false;
+      }
+      return true;
+    });
+    if (!is_map) return;
+    if (!address) error(item, "missing required key \"address\"");
+    if (!username) error(item, "missing required key \"username\"");
+    if (!password && !password_file) error(item, "missing required key \"password\" or \"password_file\"");
+    if (password && password_file) {
+      const Item& later = password->mark.pos > password_file->mark.pos ? *password : *password_file;
+      error(later, "expected password or password_file, not both");
+    }
+    if (address && address_text) {
+      // Without a port: IMAP's (993 for implicit TLS, 143 otherwise).
+      const std::string_view text = *address_text;
+      const bool has_port = text.starts_with('[') ? text.find("]:") != std::string_view::npos
+                                                  : std::count(text.begin(), text.end(), ':') == 1;
+      std::string why;
+      auto parsed = parse_host_port(text, &why);
+      if (!parsed) {
+        error(*address, "invalid address " + quote(*address_text) + ": " + why);
+      } else {
+        imap.address = std::move(*parsed);
+        if (!has_port) imap.address.port = imap.tls == TlsMode::implicit ? 993 : 143;
+      }
+    }
+    if (imap.tls == TlsMode::none && !imap.allow_plaintext) {
+      error(tls ? *tls : item, "IMAP without TLS would send the password in clear; use tls: implicit or starttls, "
+                               "or set allow_plaintext: true");
     }
   }
 

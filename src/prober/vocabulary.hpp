@@ -20,9 +20,9 @@ namespace smtp_exporter::prober {
 #define SMTP_EXPORTER_PHASES(X) X(resolve) X(connect) X(tls) X(greeting) X(ehlo) X(starttls) X(quit)
 
 // Kinds of step. The first three and quit are the dialog every probe has; auth to rset are
-// the ones a module lists under `steps`.
+// the ones a module lists under `steps`; data is the mail loop's (loops: send a message).
 #define SMTP_EXPORTER_STEP_KINDS(X) \
-  X(greeting) X(ehlo) X(starttls) X(auth) X(mail_from) X(rcpt_to) X(rset) X(quit)
+  X(greeting) X(ehlo) X(starttls) X(auth) X(mail_from) X(rcpt_to) X(rset) X(data) X(quit)
 
 // Failure reasons (smtp_probe_failures_total{reason}): a fixed set, every one exported from the
 // start. `none` is not among them.
@@ -48,6 +48,7 @@ namespace smtp_exporter::prober {
   X(rcpt_rejected)       /* a recipient expected to be accepted was refused (5xx) */             \
   X(rcpt_accepted)       /* a recipient expected to be refused was accepted: an open relay */    \
   X(rcpt_deferred)       /* 4xx where accept or reject was expected (greylisting, a full queue) */ \
+  X(data_rejected)       /* DATA, or the message after it, refused (a loop's message) */          \
   X(step_timeout)        /* a configured step got no reply within the module's timeout */
 
 #define SMTP_EXPORTER_ENUM_ENTRY(name) name,

@@ -218,6 +218,10 @@ TEST(LoadString, NoErrorShowsAPassword) {
       "modules: {m: {steps: [auth: {username: u, password: hunter2, mechanism: x}, auth: {}]}}",
       // secrets/probe.pass holds s3cret; this module has no TLS.
       "modules: {m: {steps: [auth: {username: u, password_file: secrets/probe.pass}]}}",
+      // A loop's IMAP password.
+      "loops: [{name: l, receive: {imap: {address: x, username: u, password: hunter2, password: hunter2}}}]",
+      "loops: [{name: l, receive: {imap: {address: x, username: u, password: [hunter2]}}}]",
+      "loops: [{name: l, receive: {imap: {address: x, tls: none, username: u, password_file: secrets/probe.pass}}}]",
   };
   for (const std::string& yaml : configs) {
     SCOPED_TRACE(yaml);
@@ -349,6 +353,102 @@ TEST(LoadString, DomainTargetErrors) {
                           "t.yml:4:40: targets[2].max_mx: only a domain target takes this key",
                           "t.yml:5:35: targets[3].max_mx: expected an integer from 1 to 100, got \"0\"",
                           "t.yml:6:5: targets[4]: missing required key \"address\" (or \"domain\")"));
+}
+
+TEST(LoadString, LoopsWithImapAndMaildir) {
+  const LoadResult result = load_string(R"(
+global: {instance: mon1.example.net}
+modules:
+  submission: {tls: starttls, steps: [auth: {username: probe, password: pw}]}
+loops:
+  - name: example-org-inbound
+    send: {address: "mx1.example.org:25", module: submission, from: probe@monitor.example.net, to: probe@example.org}
+    receive:
+      imap:
+        address: imap.example.org
+        username: probe@example.org
+        password_file: secrets/probe.pass
+        folders: [INBOX, Junk]
+    interval: 1m
+    poll_interval: 2s
+    timeout: 5m
+    buckets: [1, 10, 100]
+  - name: local.maildir_1
+    send: {address: "127.0.0.1:2525", from: a@example.org, to: b@example.org}
+    receive: {maildir: secrets}
+  - name: starttls
+    send: {address: "127.0.0.1:2525", from: a@example.org, to: b@example.org}
+    receive: {imap: {address: "[::1]", tls: starttls, username: u, password: p}}
+)", data_dir + "/exporter.yml");
+  ASSERT_THAT(error_texts(result), IsEmpty());
+  const Config& config = *result.config;
+  EXPECT_EQ(config.global.instance, "mon1.example.net");
+  ASSERT_EQ(config.loops.size(), 3u);
+  const Loop& imap = config.loops[0];
+  EXPECT_EQ(imap.name, "example-org-inbound");
+  EXPECT_EQ(imap.send_address.to_string(), "mx1.example.org:25");
+  EXPECT_EQ(imap.module, "submission");
+  EXPECT_EQ(imap.from, "probe@monitor.example.net");
+  EXPECT_EQ(imap.to, "probe@example.org");
+  ASSERT_TRUE(imap.imap);
+  EXPECT_EQ(imap.imap->address.to_string(), "imap.example.org:993");  // IMAPS by default
+  EXPECT_EQ(imap.imap->tls, TlsMode::implicit);
+  EXPECT_EQ(imap.imap->password, "s3cret");
+  EXPECT_EQ(imap.imap->folders, (std::vector<std::string>{"INBOX", "Junk"}));
+  EXPECT_EQ(imap.interval, seconds(60));
+  EXPECT_EQ(imap.poll_interval, seconds(2));
+  EXPECT_EQ(imap.timeout, seconds(300));
+  EXPECT_EQ(imap.buckets, (std::vector<double>{1, 10, 100}));
+  const Loop& maildir = config.loops[1];
+  EXPECT_EQ(maildir.module, "smtp_ehlo");
+  EXPECT_FALSE(maildir.imap);
+  EXPECT_EQ(maildir.maildir, data_dir + "/secrets");
+  EXPECT_EQ(maildir.interval, seconds(300));     // the defaults
+  EXPECT_EQ(maildir.poll_interval, seconds(5));
+  EXPECT_EQ(maildir.timeout, seconds(600));
+  EXPECT_EQ(config.loops[2].imap->address.to_string(), "[::1]:143");
+}
+
+TEST(LoadString, LoopInstanceDefaultsToTheHostName) {
+  const Config config = load_valid(R"(loops:
+  - {name: l, send: {address: "127.0.0.1:25", from: a@example.org, to: b@example.org},
+     receive: {imap: {address: "127.0.0.1:993", username: u, password: p}}})");
+  EXPECT_EQ(config.global.instance, default_ehlo_name());
+}
+
+TEST(LoadString, LoopErrors) {
+  const LoadResult result = load_string(R"(modules:
+  relay: {steps: [rcpt_to: {address: x@example.org}]}
+loops:
+  - {name: "a b", send: {address: "127.0.0.1:25", from: "", to: b@example.org}, receive: {}}
+  - {name: l2, send: {address: "127.0.0.1:25", module: nope, from: a@example.org, to: b@example.org},
+     receive: {imap: {address: "127.0.0.1", tls: none, username: u, password: p}}}
+  - {name: l3, send: {address: "127.0.0.1:25", module: relay, to: b@example.org},
+     receive: {maildir: /nonexistent/Maildir}}
+  - {name: l4, send: {address: "127.0.0.1:25", from: a@example.org, to: b@example.org},
+     receive: {imap: {address: "127.0.0.1", username: u, password: p, password_file: x}, maildir: /tmp}}
+  - {name: l2, receive: {imap: {username: u}}}
+)", "t.yml");
+  EXPECT_THAT(
+      error_texts(result),
+      ElementsAre(
+          "t.yml:4:12: loops[0].name: expected 1 to 64 letters, digits, '.', '_' or '-', got \"a b\"",
+          "t.yml:4:57: loops[0].send.from: must not be empty",
+          "t.yml:4:90: loops[0].receive: missing required key \"imap\" (or \"maildir\")",
+          "t.yml:5:56: loops[1].send.module: unknown module \"nope\"",
+          "t.yml:6:50: loops[1].receive.imap.tls: IMAP without TLS would send the password in clear; use tls: "
+          "implicit or starttls, or set allow_plaintext: true",
+          "t.yml:7:22: loops[2].send: missing required key \"from\"",
+          "t.yml:7:56: loops[2].send.module: module \"relay\" lists \"rcpt_to\"; a loop's module lists auth steps "
+          "at most (the loop adds MAIL FROM, RCPT TO and DATA)",
+          "t.yml:8:25: loops[2].receive.maildir: cannot read \"/nonexistent/Maildir\": No such file or directory",
+          "t.yml:10:86: loops[3].receive.imap.password_file: cannot read \"x\": No such file or directory",
+          "t.yml:10:86: loops[3].receive.imap.password_file: expected password or password_file, not both",
+          "t.yml:10:99: loops[3].receive.maildir: a loop receives over imap or from a maildir, not both",
+          "t.yml:11:5: loops[4]: missing required key \"send\"",
+          "t.yml:11:12: loops[4].name: duplicate loop name \"l2\" (first at line 5)",
+          "t.yml:11:32: loops[4].receive.imap: missing required key \"address\"",
+          "t.yml:11:32: loops[4].receive.imap: missing required key \"password\" or \"password_file\""));
 }
 
 TEST(LoadString, QosTimeoutMayEqualTimeout) {
@@ -527,7 +627,9 @@ const InvalidFile invalid_files[] = {
       "a step to list; expected auth, mail_from, rcpt_to or rset",
       "bad_step_list.yml:13:9: modules.elements.steps[6]: \"quit\" is part of every dialog, not "
       "a step to list; expected auth, mail_from, rcpt_to or rset",
-      "bad_step_list.yml:14:9: modules.elements.steps[7]: expected a map, got a sequence"}},
+      "bad_step_list.yml:14:9: modules.elements.steps[7]: expected a map, got a sequence",
+      "bad_step_list.yml:15:9: modules.elements.steps[8]: \"data\" is sent by a loop (loops:), not "
+      "a step to list; expected auth, mail_from, rcpt_to or rset"}},
     // Options of another kind are unknown keys.
     {"bad_step_options.yml",
      {"bad_step_options.yml:5:16: modules.m.steps[0].rset: unknown key \"expect\"",

@@ -140,6 +140,7 @@ TEST(WriteTargets, Golden) {
       "smtp_probe_failures_total{" + L + ",reason=\"rcpt_rejected\"} 0\n"
       "smtp_probe_failures_total{" + L + ",reason=\"rcpt_accepted\"} 0\n"
       "smtp_probe_failures_total{" + L + ",reason=\"rcpt_deferred\"} 0\n"
+      "smtp_probe_failures_total{" + L + ",reason=\"data_rejected\"} 0\n"
       "smtp_probe_failures_total{" + L + ",reason=\"step_timeout\"} 0\n"
       "# HELP smtp_probe_phase_duration_seconds Seconds each phase of the last probe took; 0 if it did not run.\n"
       "# TYPE smtp_probe_phase_duration_seconds gauge\n"

@@ -87,6 +87,59 @@ TEST(ProberSteps, TransactionAsExpectedRecordsEveryStepAndSendsRsetThenQuit) {
                                       "RSET\r\n", "QUIT\r\n"}));
 }
 
+// The mail loop's transaction: MAIL FROM, RCPT TO, DATA with its message.
+config::Module data_module(std::string message) {
+  auto module = test_module();
+  config::Step data = step(StepKind::data, "data");
+  data.message = std::move(message);
+  module.steps = {step(StepKind::mail_from, "mail_from", "probe@example.org"),
+                  step(StepKind::rcpt_to, "rcpt_to", "probe@example.org"), data};
+  return module;
+}
+
+TEST(ProberSteps, DataSendsTheMessageDotStuffedAndTakesThe250AfterTheDot) {
+  const auto module = data_module("Subject: loop\r\n\r\n.a line with a dot\nlast line");
+  Script script;
+  script.send(kGreeting).expect_line().send(kEhloReply);
+  script.expect_line().send(kOk).expect_line().send("250 2.1.5 Ok\r\n");
+  script.expect_line().send("354 End data with <CR><LF>.<CR><LF>\r\n");
+  for (int i = 0; i < 5; ++i) script.expect_line();  // four lines of the message, then the end mark
+  script.send("250 2.0.0 Ok: queued as 4ABC\r\n").expect_line().send(kBye);
+  const auto d = probe_script(script, module);
+  ASSERT_TRUE(d);
+  const auto& r = d->result;
+  EXPECT_EQ(r.failure, Failure::none) << r.detail;
+  ASSERT_EQ(r.steps.size(), 3u);
+  EXPECT_EQ(r.steps[2].kind, StepKind::data);
+  EXPECT_EQ(r.steps[2].outcome, Outcome::as_expected);
+  EXPECT_EQ(r.steps[2].reply_code, 250);
+  EXPECT_EQ(r.steps[2].enhanced_code, "2.0.0");
+  EXPECT_EQ(d->server.lines,
+            (std::vector<std::string>{"EHLO probe.example.org\r\n", "MAIL FROM:<probe@example.org>\r\n",
+                                      "RCPT TO:<probe@example.org>\r\n", "DATA\r\n", "Subject: loop\r\n", "\r\n",
+                                      "..a line with a dot\r\n", "last line\r\n", ".\r\n", "QUIT\r\n"}));
+}
+
+TEST(ProberSteps, DataRefusedBeforeOrAfterTheMessage) {
+  const auto module = data_module("Subject: loop\r\n\r\nbody\r\n");
+  // 451 to DATA itself: no message is sent.
+  auto d = probe_script(transaction({kOk, kOk, "451 4.3.0 Try again later\r\n", kBye}), module);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->result.failure, Failure::data_rejected);
+  EXPECT_EQ(d->result.steps[2].reply_code, 451);
+  EXPECT_EQ(d->server.lines.back(), "QUIT\r\n");
+  // 554 after the dot: the message was refused (a content filter, say).
+  Script script = transaction({kOk, kOk, "354 go ahead\r\n"});
+  for (int i = 0; i < 4; ++i) script.expect_line();
+  script.send("554 5.7.1 Message rejected as spam\r\n").expect_line().send(kBye);
+  d = probe_script(script, module);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->result.failure, Failure::data_rejected);
+  EXPECT_EQ(d->result.steps[2].reply_code, 554);
+  EXPECT_EQ(d->result.steps[2].enhanced_code, "5.7.1");
+  EXPECT_NE(d->result.detail.find("554"), std::string::npos) << d->result.detail;
+}
+
 TEST(ProberSteps, AcceptedForeignRecipientIsAnOpenRelayAndStopsTheDialog) {
   const auto module = transaction_module();
   const auto d = probe_script(transaction({kOk, kOk, "250 2.1.5 Ok\r\n", kBye}), module);
