@@ -8,7 +8,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECONDS_EACH=${1:-20}
 OUT=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
-TARGETS=(reply_parser imap_response smtp_server_text config_loader probe_query web_config)
+TARGETS=(reply_parser imap_response loop_header smtp_server_text config_loader probe_query web_config)
 
 CC=${CC_FUZZ:-clang} CXX=${CXX_FUZZ:-clang++} cmake -S "$ROOT/fuzz" -B "$OUT" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$OUT" -j"$(nproc)"

@@ -20,6 +20,9 @@ std::size_t slots_for(std::size_t cap) { return cap == 0 ? std::numeric_limits<s
 App::App(asio::io_context& io, Options options)
     : io_(io),
       options_(std::move(options)),
+      run_(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count())),
       own_metrics_(kVersion, kRevision),
       runner_(own_metrics_),
       requests_(slots_for(options_.max_requests)),
@@ -33,19 +36,22 @@ std::vector<config::Error> App::reload() {
   config::LoadResult loaded = config::load_file(options_.config_file);
   Modules modules;
   domain::PolicyFetchOptions policy_fetch;
+  std::map<std::string, std::shared_ptr<asio::ssl::context>> loop_tls;
   if (loaded.errors.empty()) {
     modules = prepare_modules(*loaded.config, options_.config_file, loaded.errors);
     policy_fetch = prepare_policy_fetch(*loaded.config, options_.config_file, loaded.errors);
+    loop_tls = prepare_loop_tls(*loaded.config, options_.config_file, loaded.errors);
   }
   if (!loaded.errors.empty()) {
     own_metrics_.config_reloaded(false, wall_now());
     for (const auto& e : loaded.errors) log::error("invalid configuration", {{"err", e.to_string()}});
     return std::move(loaded.errors);
   }
-  apply(std::move(*loaded.config), std::move(modules), std::move(policy_fetch));
+  apply(std::move(*loaded.config), std::move(modules), std::move(policy_fetch), loop_tls);
   own_metrics_.config_reloaded(true, wall_now());
   log::info("configuration loaded", {{"file", options_.config_file},
                                      {"targets", std::to_string(targets_.size())},
+                                     {"loops", std::to_string(loops_.size())},
                                      {"mode", config_->global.mode == config::Mode::interval ? "interval" : "scrape"}});
   return {};
 }
@@ -63,12 +69,15 @@ std::shared_ptr<dns::Resolver> App::resolver() {
   return resolver_;
 }
 
-void App::apply(config::Config config, Modules modules, domain::PolicyFetchOptions policy_fetch) {
+void App::apply(config::Config config, Modules modules, domain::PolicyFetchOptions policy_fetch,
+                const std::map<std::string, std::shared_ptr<asio::ssl::context>>& loop_tls) {
   const bool interval_mode = config.global.mode == config::Mode::interval;
   if (!config_ || config_->global.dns != config.global.dns) resolver_.reset();  // made anew on first use
   runner_.set_domain_context([this] { return resolver(); }, std::move(policy_fetch));
   keep_shard(config.targets, options_.shard_count, options_.shard_index);
   targets_ = reload_targets(targets_, config.targets, modules, interval_mode).targets;
+  // Loops run in both modes: a message per interval is not something a scrape can wait for.
+  loops_ = reload_loops(std::move(loops_), config, modules, loop_tls, io_.get_executor(), run_);
   modules_ = std::move(modules);
   runner_.set_max_concurrent_probes(static_cast<std::size_t>(config.global.max_concurrent_probes));
   config_ = std::make_shared<const config::Config>(std::move(config));

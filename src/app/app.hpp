@@ -1,6 +1,7 @@
 // Wires the pipeline together: config -> target set (targets.hpp) -> interval loops | HTTP
-// routes (routes.cpp) -> probes (probe_runner.hpp) -> metrics state -> exposition. Everything
-// runs on one io_context thread, so no locks.
+// routes (routes.cpp) -> probes (probe_runner.hpp) -> metrics state -> exposition; and the mail
+// loops (loops.hpp), each with its own state. Everything runs on one io_context thread, so no
+// locks.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "app/loops.hpp"
 #include "app/probe_runner.hpp"
 #include "app/targets.hpp"
 #include "config/allowlist.hpp"
@@ -69,7 +71,8 @@ class App {
   boost::asio::awaitable<http::Reply> handle(const http::Request& request);
 
  private:
-  void apply(config::Config config, Modules modules, domain::PolicyFetchOptions policy_fetch);
+  void apply(config::Config config, Modules modules, domain::PolicyFetchOptions policy_fetch,
+             const std::map<std::string, std::shared_ptr<boost::asio::ssl::context>>& loop_tls);
   // The resolver of domain probes, made on first use with the config's global.dns (a reload
   // that changes it makes a new one; probes in flight keep the old); null if it cannot be made.
   std::shared_ptr<dns::Resolver> resolver();
@@ -98,6 +101,9 @@ class App {
   std::shared_ptr<const config::Config> config_;
   Targets targets_;  // in config file order
   Modules modules_;
+  Loops loops_;      // in config file order
+  // This process's mark on its loop messages (Token::run): when it started, in milliseconds.
+  std::uint64_t run_;
   std::shared_ptr<dns::Resolver> resolver_;
   metrics::ExporterMetrics own_metrics_;
   ProbeRunner runner_;

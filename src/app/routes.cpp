@@ -107,6 +107,7 @@ asio::awaitable<http::Reply> App::serve_metrics(const http::Request& request) {
   struct Body {
     std::vector<std::shared_ptr<TargetEntry>> entries;
     std::optional<metrics::TargetsWriter> writer;
+    std::vector<std::shared_ptr<metrics::LoopState>> loops;  // written with the exporter's own, last
     std::unique_ptr<http::GzipStream> gzip;  // null: plain text
     bool own_written = false;
     std::string plain;
@@ -121,6 +122,7 @@ asio::awaitable<http::Reply> App::serve_metrics(const http::Request& request) {
     else states.push_back(&entry->state);
   }
   body->writer.emplace(std::move(states), std::move(domains));
+  for (const LoopEntry& entry : loops_) body->loops.push_back(entry.state);
   const auto accept = request.find(bhttp::field::accept_encoding);
   if (accept != request.end() && http::accepts_gzip(accept->value())) body->gzip = std::make_unique<http::GzipStream>();
 
@@ -133,7 +135,10 @@ asio::awaitable<http::Reply> App::serve_metrics(const http::Request& request) {
     if (!body->writer->done()) {
       body->writer->next(text, kMetricsPiece);
     } else {
-      text = own_metrics_.render();
+      std::vector<const metrics::LoopState*> loops;
+      for (const auto& loop : body->loops) loops.push_back(loop.get());
+      metrics::write_loops(text, loops);
+      text += own_metrics_.render();
       body->own_written = true;
     }
     if (body->gzip) {

@@ -231,4 +231,43 @@ inline constexpr Family kFcrdnsMatch = domain_fact<"fcrdns_match">(
 inline constexpr Family kBannerNameMatchesPtr = domain_fact<"banner_name_matches_ptr">(
     "1 if the host name in the address's greeting is its PTR name.");
 
+// Mail loops (README, "Mail loops"): only on /metrics, each series with the label loop; the
+// values are kept in loop_state.cpp and written there.
+template <detail::Literal stem>
+constexpr Family loop_fact(std::string_view type, std::string_view help) {
+  return {.metrics = {detail::joined<"smtp_", stem>(), type, help}};
+}
+
+inline constexpr Family kLoopSent = loop_fact<"loop_sent_total">(
+    "counter", "Probe messages the sending server accepted (250 after DATA).");
+// {reason} over the probe failure reasons, every one present.
+inline constexpr Family kLoopSendFailures = loop_fact<"loop_send_failures_total">(
+    "counter", "Probe messages that could not be sent, by the transaction's failure reason.");
+// {folder}: INBOX from the start, each other folder searched from when it is known.
+inline constexpr Family kLoopReceived = loop_fact<"loop_received_total">(
+    "counter", "Probe messages found within the timeout, by the folder they were in.");
+inline constexpr Family kLoopLost = loop_fact<"loop_lost_total">(
+    "counter", "Probe messages not found within the timeout.");
+inline constexpr Family kLoopLate = loop_fact<"loop_late_total">(
+    "counter", "Probe messages found after their timeout, or left from before a restart.");
+inline constexpr Family kLoopPending = loop_fact<"loop_pending">(
+    "gauge", "Probe messages sent, not yet found and not yet lost.");
+inline constexpr Family kLoopRoundtrip = loop_fact<"loop_roundtrip_seconds">(
+    "histogram", "Seconds from the 250 after DATA to the moment the message was found.");
+inline constexpr Family kLoopLastRoundtrip = loop_fact<"loop_last_roundtrip_seconds">(
+    "gauge", "Round trip of the last message found within the timeout.");
+inline constexpr Family kLoopLastSuccess = loop_fact<"loop_last_success_timestamp_seconds">(
+    "gauge", "Unix time the last message was found within the timeout; 0 before the first.");
+// The sender's and the receivers' clocks both count: documented as clock-dependent.
+inline constexpr Family kLoopLastQueue = loop_fact<"loop_last_queue_seconds">(
+    "gauge", "Seconds between the oldest and the newest Received: date of the last message found.");
+// {method="spf"|"dkim"|"dmarc", result}: one series per method the last message's header named.
+inline constexpr Family kLoopAuthResults = loop_fact<"loop_auth_results">(
+    "gauge", "Authentication-Results verdict of the last message found, 1 for its result per method.");
+inline constexpr Family kLoopReceiveUp = loop_fact<"loop_receive_up">(
+    "gauge", "1 if the mailbox was reachable and logged in at the last look.");
+// {reason} over the receive failure reasons, every one present.
+inline constexpr Family kLoopReceiveFailures = loop_fact<"loop_receive_failures_total">(
+    "counter", "Failed looks into the mailbox, by reason.");
+
 }  // namespace smtp_exporter::metrics

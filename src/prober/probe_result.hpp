@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -24,6 +25,7 @@ struct StepRecord {
   int reply_code = 0;          // of the step's last reply, 0 if none came
   std::string enhanced_code;   // RFC 3463 "5.7.1" from that reply, "" if it had none
   double seconds = 0;          // from the first byte written to the last byte of the reply
+  std::chrono::steady_clock::time_point replied_at{};  // when that last byte came (a loop's DATA starts its round trip)
   Outcome outcome = Outcome::unexpected;
   Failure failure = Failure::none;  // why, unless as_expected
   std::string detail;               // for logs and debug output; never a secret

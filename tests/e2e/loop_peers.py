@@ -24,7 +24,8 @@ Delivery path: smtpd -> cleanup (header_checks) -> qmgr -> lmtp -> Dovecot LMTP 
 -> INBOX, Maildir under the temporary folder, files owned by `nobody`.
 
 Junk: Debian's dovecot-sieve (Pigeonhole) is not installed here, so no Sieve. Instead Postfix
-files it: a header_checks rule `/^Subject:.*\\[junk\\]/ FILTER junk:` gives such a message to the
+files it: a header_checks rule `/^Subject:.*\\[junk\\]/ FILTER junk:` (JUNK_SUBJECT, which also
+matches the exporter's message of a loop named "junk") gives such a message to the
 master.cf transport `junk`, a pipe(8) to `dovecot-lda -d ${recipient} -m Junk` (one recipient
 per call, run as nobody, with a small config of its own: lda.conf, since dovecot.conf names a
 key that only root may read). Each recipient's copy lands in that recipient's Junk. Junk is
@@ -66,6 +67,7 @@ import socket
 import ssl
 import subprocess
 import time
+import unittest
 
 from harness import free_port, tail
 from mail_peers import MailPeers, _dovecot_auth_mechanisms, _greets, _kill_group, available
@@ -85,6 +87,18 @@ def loop_available():
     if missing:
         return "not installed: " + ", ".join(missing) + " (Debian packages postfix, dovecot-core)"
     return ""
+
+
+def start_for_module():
+    """LoopPeers started for a test module's setUpModule and stopped when the module's tests are
+    done; unittest.SkipTest when they cannot run here."""
+    why = loop_available()
+    if why:
+        raise unittest.SkipTest(why)
+    peers = LoopPeers()
+    peers.start()
+    unittest.addModuleCleanup(peers.stop)
+    return peers
 
 
 def _imaps_greets(port, ca_file):
@@ -113,8 +127,9 @@ class LoopPeers(MailPeers):
     MAILBOXES = ("probe@example.org", "second@example.org")
     ALIASES = {"postmaster@example.org": "probe@example.org"}
     JUNK_MAILBOX = "Junk"
-    # header_checks regexp (POSIX ERE) on the Subject: line -> the message goes to Junk.
-    JUNK_SUBJECT = r"\[junk\]"
+    # header_checks regexp (POSIX ERE) on the Subject: line -> the message goes to Junk: "[junk]", or
+    # the exporter's message of a loop named "junk" ("smtp_exporter mail loop junk #1").
+    JUNK_SUBJECT = r"(\[junk\]|mail loop junk )"
     # From: domain -> the Authentication-Results header (RFC 8601) PREPENDed for it.
     AUTH_RESULTS = {
         "example.org": "mx.example.org; spf=pass smtp.mailfrom=example.org; "

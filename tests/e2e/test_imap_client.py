@@ -13,7 +13,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loop_peers import LoopPeers, loop_available  # noqa: E402
+from loop_peers import loop_available, start_for_module  # noqa: E402
 
 EXPORTER = sys.argv[1] if len(sys.argv) > 1 else "build/smtp_exporter"
 IMAP_TEST = os.path.join(os.path.dirname(os.path.abspath(EXPORTER)), "tests", "imap_test")
@@ -25,9 +25,7 @@ def setUpModule():
     global peers
     if WHY_NOT:
         raise unittest.SkipTest(WHY_NOT)
-    peers = LoopPeers()
-    peers.start()
-    unittest.addModuleCleanup(peers.stop)
+    peers = start_for_module()
 
 
 def deliver(token, subject="loop probe"):

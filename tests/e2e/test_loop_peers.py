@@ -14,7 +14,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import running_pids  # noqa: E402
-from loop_peers import LoopPeers, loop_available  # noqa: E402
+from loop_peers import LoopPeers, loop_available, start_for_module  # noqa: E402
 
 WHY_NOT = loop_available()
 peers = None
@@ -24,9 +24,7 @@ def setUpModule():
     global peers
     if WHY_NOT:
         raise unittest.SkipTest(WHY_NOT)
-    peers = LoopPeers()
-    peers.start()
-    unittest.addModuleCleanup(peers.stop)
+    peers = start_for_module()
     print(f"\nloop peers started in {peers.startup_seconds:.2f}s", file=sys.stderr)
 
 

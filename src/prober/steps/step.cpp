@@ -26,6 +26,7 @@ StepRecord start_record(const config::Step& step) {
 
 bool take_reply(StepRecord& record, const ReplyRead& read, Dialog::Clock::time_point started, Failure on_timeout) {
   record.seconds = std::max(0.0, std::chrono::duration<double>(read.at - started).count());
+  record.replied_at = read.at;
   if (!read.ok()) {
     record.outcome = read.status == ReplyRead::Status::timeout ? Outcome::timeout : Outcome::protocol_error;
     record.failure = read.status == ReplyRead::Status::timeout ? on_timeout : Failure::protocol_error;
