@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -342,6 +343,63 @@ class WebhookReceiver:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+class Prometheus:
+    """Debian's Prometheus scraping one exporter every second (job smtp_exporter) with the shipped
+    rules, evaluated every second; its data in a temporary folder. `available()` says whether the
+    binary is there; `scraped(metric, count)` waits until that many scrapes of `metric` are in."""
+    BINARY = shutil.which("prometheus") or "/usr/bin/prometheus"
+    RULES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "alerts", "smtp_exporter.rules.yml")
+
+    @classmethod
+    def available(cls):
+        return os.path.exists(cls.BINARY)
+
+    def __init__(self, exporter_port):
+        self.work = tempfile.mkdtemp(prefix="smtp_exporter_prometheus_")
+        self.port = free_port()
+        config = os.path.join(self.work, "prometheus.yml")
+        with open(config, "w") as f:
+            f.write(f"""global: {{scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}}
+rule_files: [{os.path.abspath(self.RULES)}]
+scrape_configs:
+  - job_name: smtp_exporter
+    static_configs: [{{targets: ["127.0.0.1:{exporter_port}"]}}]
+""")
+        self.server = LoggedProcess([self.BINARY, f"--config.file={config}", f"--storage.tsdb.path={self.work}/data",
+                                     f"--web.listen-address=127.0.0.1:{self.port}"],
+                                    os.path.join(self.work, "prometheus.log"))
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def api(self, path):
+        status, body, _ = http_get(self.url + path, timeout=10)
+        if status != 200:
+            raise AssertionError(f"{path}: {status} {body[:500]}")
+        return json.loads(body)["data"]
+
+    def query(self, expr):
+        return self.api("/api/v1/query?" + urllib.parse.urlencode({"query": expr}))["result"]
+
+    def scraped(self, selector, count=3, timeout=30):
+        """Waits until `count` scrapes of `selector` are stored; fails with Prometheus' log if not."""
+        def enough():
+            try:
+                found = self.query(f"count_over_time({selector}[1m])")
+            except (OSError, AssertionError, ValueError):
+                return False
+            return bool(found) and float(found[0]["value"][1]) >= count
+        try:
+            wait_until(enough, timeout, what=f"{count} scrapes of {selector}")
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{self.server.log_tail()}")
+
+    def stop(self):
+        self.server.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 def wait_until(predicate, timeout, interval=0.2, what="condition"):

@@ -68,11 +68,13 @@ MIN_DATA_SHARE = 0.70
 # query must match one of these (regex searched in the query as written in the dashboard; the
 # first match counts), and the reason is printed. `healthy_only` marks the ones that must have
 # data while the target is down.
-# The exporter here has address targets only: the queries of the domain families, and any query
-# of the domain dashboard's $domain, cannot have data. They are left out of MIN_DATA_SHARE.
+# The exporter here has address targets only: the queries of the domain and loop families, and any
+# query of the domain dashboard's $domain, cannot have data. They are left out of MIN_DATA_SHARE.
 NEEDS_DOMAIN = "needs a domain target: checked against real DNS and Postfix peers in test_domains.py"
+NEEDS_LOOP = "needs a mail loop: checked against real Postfix and Dovecot in test_loops.py"
 NO_DATA_REASONS = [
     (r"smtp_domain_|smtp_mta_sts_|smtp_dane_|smtp_fcrdns_|smtp_banner_name_|\$\{?domain\b", NEEDS_DOMAIN, False),
+    (r"smtp_loop_", NEEDS_LOOP, False),
     (r"smtp_tls_|smtp:tls_", "TLS metric: smtp-sink offers no STARTTLS and the module probes without TLS", False),
     (r"\bALERTS\b", "alert annotation: no SMTP alert fires for the healthy target", True),
     (r"smtp_probe_failures_total|smtp:probe_failures:", "failures filtered by > 0: the healthy target has none", True),
@@ -337,7 +339,7 @@ targets:
 
         # 2. Every dashboard query.
         healthy = self.run_dashboards("healthy target")
-        applicable = [q for q in healthy if q["reason"] != NEEDS_DOMAIN]
+        applicable = [q for q in healthy if q["reason"] not in (NEEDS_DOMAIN, NEEDS_LOOP)]
         with_data = sum(1 for q in applicable if q["data"])
         share = with_data / len(applicable)
         self.log(f"dashboard queries with data: {with_data} of {len(applicable)} ({share:.0%}); "

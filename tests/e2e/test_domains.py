@@ -31,7 +31,6 @@ Classes, in the order unittest runs them:
 
 Run (as root: Postfix runs from a config of our own):
 /usr/bin/python3 tests/e2e/test_domains.py build/smtp_exporter"""
-import json
 import os
 import shutil
 import smtplib
@@ -49,8 +48,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dns_peers as dp  # noqa: E402
 from dns_peers import DnsPeers, MtaStsServer, SlowDnsProxy, Zone  # noqa: E402
 import dashboard_queries  # noqa: E402
-from harness import (Exporter, LoggedProcess, config_refusal, free_port, http_get, parse_samples,  # noqa: E402
-                     value, wait_until)
+from harness import (Exporter, Prometheus, config_refusal, http_get, parse_samples, value,  # noqa: E402
+                     wait_until)
 from mail_peers import POSTFIX, Postfix, closed_mx_settings  # noqa: E402
 
 BINARY = None
@@ -611,42 +610,12 @@ class DomainTargetsTest(ExporterCase):
         """A real Prometheus scrapes this exporter with the shipped rules: every query of
         dashboards/smtp-domain.json runs without error and those of the pool have data, and the
         domain alerts become pending (their `for:` is minutes) exactly where the peers are broken."""
-        prometheus = shutil.which("prometheus") or "/usr/bin/prometheus"
-        if not os.path.exists(prometheus):
+        if not Prometheus.available():
             self.skipTest("needs Debian's prometheus")
-        work = tempfile.mkdtemp(prefix="smtp_domains_prometheus_")
-        self.addCleanup(shutil.rmtree, work, True)
-        port = free_port()
-        config = os.path.join(work, "prometheus.yml")
-        with open(config, "w") as f:
-            f.write(f"""global: {{scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}}
-rule_files: [{os.path.join(ROOT, "alerts", "smtp_exporter.rules.yml")}]
-scrape_configs:
-  - job_name: smtp_exporter
-    static_configs: [{{targets: ["127.0.0.1:{self.exporter.port}"]}}]
-""")
-        server = LoggedProcess([prometheus, f"--config.file={config}", f"--storage.tsdb.path={work}/data",
-                                f"--web.listen-address=127.0.0.1:{port}"], os.path.join(work, "prometheus.log"))
-        self.addCleanup(server.stop)
-        url = f"http://127.0.0.1:{port}"
-
-        def api(path):
-            status, body, _ = http_get(url + path, timeout=10)
-            if status != 200:
-                raise AssertionError(f"{path}: {status} {body[:500]}")
-            return json.loads(body)["data"]
-
-        def scraped_twice():
-            try:
-                found = api("/api/v1/query?" + urllib.parse.urlencode(
-                    {"query": f'count_over_time(smtp_domain_success{{target="{dp.DOMAIN}"}}[1m])'}))
-            except (OSError, AssertionError, ValueError):
-                return False
-            return bool(found["result"]) and float(found["result"][0]["value"][1]) >= 3
-        try:
-            wait_until(scraped_twice, 30, what="three scrapes of the exporter")
-        except AssertionError:
-            self.fail(f"Prometheus has no data of the exporter:\n{server.log_tail()}")
+        prometheus = Prometheus(self.exporter.port)
+        self.addCleanup(prometheus.stop)
+        url, api = prometheus.url, prometheus.api
+        prometheus.scraped(f'smtp_domain_success{{target="{dp.DOMAIN}"}}', 3)
 
         results = dashboard_queries.run_dashboard_queries(
             url, os.path.join(ROOT, "dashboards", "smtp-domain.json"), {"job": "smtp_exporter", "domain": dp.DOMAIN})

@@ -13,7 +13,10 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Exporter, binary_from_argv, config_refusal, wait_until  # noqa: E402
+import dashboard_queries  # noqa: E402
+from harness import Exporter, Prometheus, binary_from_argv, config_refusal, wait_until  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 from loop_peers import loop_available, start_for_module  # noqa: E402
 
 BINARY = None
@@ -243,6 +246,46 @@ class LoopTest(unittest.TestCase):
         self.wait_for(exporter, lambda v: v["smtp_loop_pending"] == 0, 15, "nothing out")
         exporter.stop()
         self.assertEqual(messages_of(instance, user=user), [])
+
+    def test_dashboard_row_and_loop_alerts_in_a_real_prometheus(self):
+        """A real Prometheus scrapes three loops with the shipped rules: the loop queries of
+        dashboards/smtp-overview.json have data, SMTPLoopJunk fires for the loop filed into Junk and
+        SMTPLoopReceiveDown is pending for the loop with a wrong password, the healthy one quiet."""
+        if not Prometheus.available():
+            self.skipTest("needs Debian's prometheus")
+        instance = "prom-" + uuid.uuid4().hex[:8]
+        config = loop_config(instance, imaps())
+        for name, receive in (("junk", imaps()), ("broken", imaps(password="wrong-" + uuid.uuid4().hex))):
+            config += loop_config(instance, receive, name=name).split("loops:\n", 1)[1]
+        exporter = self.exporter(config)
+        self.wait_for(exporter, lambda v: v.get("smtp_loop_received_total{folder=Junk}", 0) >= 1, 30,
+                      "the junk loop's message in Junk", loop="junk")
+        prometheus = Prometheus(exporter.port)
+        self.addCleanup(prometheus.stop)
+        prometheus.scraped('smtp_loop_sent_total{loop="inbound"}', 4, timeout=40)
+        self.wait_for(exporter, lambda v: v.get("smtp_loop_received_total{folder=INBOX}", 0) >= 2, 30,
+                      "two messages round")
+        time.sleep(2)  # scraped after that
+        results = dashboard_queries.run_dashboard_queries(
+            prometheus.url, os.path.join(ROOT, "dashboards", "smtp-overview.json"), {"job": "smtp_exporter"})
+        loop_queries = [r for r in results if "smtp_loop_" in r["query"]]
+        self.assertGreaterEqual(len(loop_queries), 9)
+        self.assertEqual([(r["where"], r["error"]) for r in loop_queries if r["error"]], [])
+        self.assertEqual([(r["where"], r["query"]) for r in loop_queries if not r["data"]], [],
+                         "loop queries without data")
+
+        def alerts():
+            return {(a["labels"]["alertname"], a["labels"].get("loop"), a["state"])
+                    for a in prometheus.api("/api/v1/alerts")["alerts"]
+                    if a["labels"]["alertname"].startswith("SMTPLoop")}
+        wanted = {("SMTPLoopJunk", "junk", "firing"), ("SMTPLoopReceiveDown", "broken", "pending")}
+        try:
+            wait_until(lambda: wanted <= alerts(), 20, what="the loop alerts")
+        except AssertionError:
+            pass
+        got = alerts()
+        self.assertEqual(wanted - got, set(), f"loop alerts missing; all: {sorted(got)}")
+        self.assertEqual({a for a in got if a[1] == "inbound"}, set(), "alerts for the healthy loop")
 
 
 if __name__ == "__main__":

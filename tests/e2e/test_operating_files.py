@@ -71,6 +71,12 @@ CONTRACT_METRICS = {
     "smtp_mta_sts_mx_covered", "smtp_mta_sts_policy_id_info",
     "smtp_dane_tlsa_records", "smtp_dane_dnssec_secure", "smtp_dane_match",
     "smtp_fcrdns_match", "smtp_banner_name_matches_ptr",
+    # Mail loops (src/metrics/families.hpp, "Mail loops"): label loop instead of target.
+    "smtp_loop_sent_total", "smtp_loop_send_failures_total", "smtp_loop_received_total", "smtp_loop_lost_total",
+    "smtp_loop_late_total", "smtp_loop_pending", "smtp_loop_roundtrip_seconds_bucket",
+    "smtp_loop_roundtrip_seconds_sum", "smtp_loop_roundtrip_seconds_count", "smtp_loop_last_roundtrip_seconds",
+    "smtp_loop_last_success_timestamp_seconds", "smtp_loop_last_queue_seconds", "smtp_loop_auth_results",
+    "smtp_loop_receive_up", "smtp_loop_receive_failures_total",
 }
 CONTRACT_LABEL_VALUES = {
     "event": {"5510", "5511", "5509"},
@@ -78,9 +84,12 @@ CONTRACT_LABEL_VALUES = {
                "ehlo_timeout", "ehlo_rejected", "protocol_error", "banner_mismatch", "qos_exceeded",
                "tls_handshake", "tls_verify", "starttls_not_offered", "starttls_rejected",
                "auth_not_offered", "auth_rejected", "auth_accepted", "mail_from_rejected", "rcpt_rejected",
-               "rcpt_accepted", "rcpt_deferred", "step_timeout",
+               "rcpt_accepted", "rcpt_deferred", "data_rejected", "step_timeout",
                # smtp_domain_dns_failure (domain::kDnsFailureNames)
-               "nxdomain", "servfail", "bogus", "timeout", "no_address"},
+               "nxdomain", "servfail", "bogus", "timeout", "no_address",
+               # smtp_loop_receive_failures_total (loop::kReceiveFailures)
+               "connect", "tls_handshake", "tls_verify", "closed", "protocol", "plaintext", "login", "refused",
+               "maildir"},
     "phase": {"resolve", "connect", "greeting", "ehlo", "quit", "starttls", "tls"},
     "stage": {"greeting", "ehlo"},
     # Mail domains: metrics::kConsistencyAspects, domain::mode_name, domain::family_name.
@@ -95,9 +104,14 @@ REQUIRED_ALERTS = [
     "SMTPExporterConfigReloadFailed", "SMTPExporterDown", "SMTPOpenRelay", "SMTPAuthOfferedBeforeTLS",
     "SMTPDomainAddressDown", "SMTPDomainUnreachable", "SMTPDomainIPv6Broken", "SMTPDomainStartTLSInconsistent",
     "SMTPMTASTSMXNotCovered", "SMTPDANEMismatch",
+    "SMTPLoopMessageLost", "SMTPLoopSlow", "SMTPLoopJunk", "SMTPLoopDMARCNotPassing", "SMTPLoopReceiveDown",
+    "SMTPLoopSendFailing",
 ]
 # Alerts about the exporter rather than a target name the instance instead of the target.
 EXPORTER_ALERTS = {"SMTPExporterConfigReloadFailed", "SMTPExporterDown"}
+# Alerts about a mail loop name the loop.
+LOOP_ALERTS = {"SMTPLoopMessageLost", "SMTPLoopSlow", "SMTPLoopJunk", "SMTPLoopDMARCNotPassing", "SMTPLoopReceiveDown",
+               "SMTPLoopSendFailing"}
 REQUIRED_RECORDS = [
     "smtp:slo_objective:ratio", "smtp:qos_share_objective:ratio", "smtp:probe_stale_threshold:seconds",
     "smtp:probe_events:rate5m", "smtp:probe_failures:rate5m",
@@ -293,7 +307,8 @@ class RulesTest(unittest.TestCase):
                 self.assertTrue(ann.get("summary"), "summary missing")
                 self.assertTrue(ann.get("description"), "description missing")
                 self.assertIn("Check first", ann["description"], "description should say what to check first")
-                who = "$labels.instance" if name in EXPORTER_ALERTS else "$labels.target"
+                who = ("$labels.instance" if name in EXPORTER_ALERTS else
+                       "$labels.loop" if name in LOOP_ALERTS else "$labels.target")
                 self.assertIn(who, ann["summary"] + ann["description"], f"annotations should name {who}")
 
     def test_every_alert_fires_in_a_test_and_stays_quiet_in_another(self):
