@@ -161,7 +161,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::cout << options.config_file << ": configuration is valid (" << loaded.config->targets.size()
-              << " targets, " << loaded.config->modules.size() << " modules)\n";
+              << " targets, " << loaded.config->modules.size() << " modules, " << loaded.config->loops.size()
+              << " loops)\n";
     return 0;
   }
 

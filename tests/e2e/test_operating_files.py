@@ -561,7 +561,8 @@ class DashboardTest(unittest.TestCase):
 class ComposeTest(unittest.TestCase):
     def test_services(self):
         services = load_compose()["services"]
-        self.assertLessEqual({"smtp_exporter", "prometheus", "alertmanager", "grafana", "postfix"}, set(services))
+        self.assertLessEqual({"smtp_exporter", "prometheus", "alertmanager", "grafana", "postfix", "dovecot"},
+                             set(services))
 
     def test_exporter_service_matches_dockerfile_contract(self):
         exporter = load_compose()["services"]["smtp_exporter"]
@@ -577,6 +578,11 @@ class ComposeTest(unittest.TestCase):
         services = set(load_compose()["services"])
         for target in config["targets"]:
             self.assertIn(target["address"].rsplit(":", 1)[0], services, "demo targets are compose services")
+        # The demo mail loop goes in at the demo postfix and is found in the demo Dovecot.
+        self.assertTrue(config.get("loops"), "the demo runs a mail loop")
+        for loop in config["loops"]:
+            self.assertIn(loop["send"]["address"].rsplit(":", 1)[0], services)
+            self.assertIn(loop["receive"]["imap"]["address"].rsplit(":", 1)[0], services)
 
     def test_dockerfile_contract(self):
         if not os.path.isfile(DOCKERFILE):
