@@ -77,7 +77,8 @@ void App::apply(config::Config config, Modules modules, domain::PolicyFetchOptio
   keep_shard(config.targets, options_.shard_count, options_.shard_index);
   targets_ = reload_targets(targets_, config.targets, modules, interval_mode).targets;
   // Loops run in both modes: a message per interval is not something a scrape can wait for.
-  loops_ = reload_loops(std::move(loops_), config, modules, loop_tls, io_.get_executor(), run_);
+  loops_ = reload_loops(std::move(loops_), config, modules, loop_tls, io_.get_executor(), run_,
+                        [this] { return resolver(); });
   modules_ = std::move(modules);
   runner_.set_max_concurrent_probes(static_cast<std::size_t>(config.global.max_concurrent_probes));
   config_ = std::make_shared<const config::Config>(std::move(config));

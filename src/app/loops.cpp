@@ -25,7 +25,8 @@ std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> prepare_loop_t
 
 Loops reload_loops(Loops current, const config::Config& config, const Modules& modules,
                    const std::map<std::string, std::shared_ptr<boost::asio::ssl::context>>& receive_tls,
-                   const boost::asio::any_io_executor& executor, std::uint64_t run) {
+                   const boost::asio::any_io_executor& executor, std::uint64_t run,
+                   const std::function<std::shared_ptr<dns::Resolver>()>& resolver) {
   Loops next;
   for (const config::Loop& loop : config.loops) {
     const ModuleRuntime& module = modules.at(loop.module);
@@ -58,6 +59,7 @@ Loops reload_loops(Loops current, const config::Config& config, const Modules& m
     settings.send_tls = module.tls_context;
     if (const auto tls = receive_tls.find(loop.name); tls != receive_tls.end()) settings.receive_tls = tls->second;
     settings.instance = config.global.instance;
+    settings.resolver = resolver;
     entry.runner = loop::LoopRunner::start(executor, std::move(settings), entry.state, entry.ledger);
     next.push_back(std::move(entry));
   }

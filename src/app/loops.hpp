@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,10 +39,11 @@ std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> prepare_loop_t
 // goes on as it was. A changed loop of the same name keeps its counters (unless its buckets
 // changed) and its ledger, so that messages already out are still recognised, and gets a new
 // runner (its first message goes at once). Loops gone are stopped. `run` identifies this
-// process's messages.
+// process's messages; `resolver` gives the DNS resolver of loops that send to a domain.
 Loops reload_loops(Loops current, const config::Config& config, const Modules& modules,
                    const std::map<std::string, std::shared_ptr<boost::asio::ssl::context>>& receive_tls,
-                   const boost::asio::any_io_executor& executor, std::uint64_t run);
+                   const boost::asio::any_io_executor& executor, std::uint64_t run,
+                   const std::function<std::shared_ptr<dns::Resolver>()>& resolver);
 
 void stop_loops(Loops& loops);
 

@@ -160,8 +160,10 @@ struct LoopImap {
 // it must arrive (README, "Mail loops").
 struct Loop {
   std::string name;  // the `loop` label: letters, digits, '.', '_' and '-'
-  // send:
-  HostPort send_address;
+  // send: to an address, or to the best MX of a domain that answers (as a sender would)
+  HostPort send_address;    // unset (empty host) with send_domain
+  std::string send_domain;  // lower case, no trailing dot
+  std::uint16_t send_port = 25;  // with send_domain
   std::string module = "smtp_ehlo";  // its TLS and AUTH; the loop adds MAIL FROM, RCPT TO and DATA
   std::string from;
   std::string to;

@@ -788,10 +788,18 @@ class Loader : YamlReader {
   }
 
   void read_loop_send(const Item& item, const Config& config, Loop& loop) {
-    std::optional<Item> address, module, from, to;
+    std::optional<Item> address, domain, port, module, from, to;
     const bool is_map = for_each_field(item, [&](const Field& f) {
       if (f.name == "address") {
-        if (read(f.value, loop.send_address)) address = f.value;
+        read(f.value, loop.send_address);
+        address = f.value;
+      } else if (f.name == "domain") {
+        read_domain_name(f.value, loop.send_domain);
+        domain = f.value;
+      } else if (f.name == "port") {
+        int value = 0;
+        if (read(f.value, value, 1, 65535)) loop.send_port = static_cast<std::uint16_t>(value);
+        port = f.value;
       } else if (f.name == "module") {
         if (read(f.value, loop.module)) module = f.value;
       } else if (f.name == "from") {
@@ -806,7 +814,12 @@ class Loader : YamlReader {
       return true;
     });
     if (!is_map) return;
-    if (!address) error(item, "missing required key \"address\"");
+    if (address && domain) {
+      error(*domain, "a loop sends to an address or to a domain's MX, not both");
+    } else if (!address && !domain) {
+      error(item, "missing required key \"address\" (or \"domain\")");
+    }
+    if (port && !domain) error(*port, "only a loop that sends to a domain takes this key (put the port in the address)");
     if (!from) error(item, "missing required key \"from\"");
     if (!to) error(item, "missing required key \"to\"");
     const Module* found = config.find_module(loop.module);

@@ -47,13 +47,6 @@ DnsFailure failure_of(dns::Status status) {
   return DnsFailure::servfail;
 }
 
-bool wants(config::IpProtocol protocol, Family family) {
-  return protocol == config::IpProtocol::any || (protocol == config::IpProtocol::ip4 && family == Family::ip4) ||
-         (protocol == config::IpProtocol::ip6 && family == Family::ip6);
-}
-
-dns::RecordType record_type(Family family) { return family == Family::ip4 ? dns::RecordType::a : dns::RecordType::aaaa; }
-
 // The work of one domain probe, shared by its concurrent parts (all on one thread).
 class DomainProbe {
  public:
@@ -256,5 +249,12 @@ asio::awaitable<DomainResult> probe_domain(const DomainRequest& request, dns::Re
   DomainProbe probe(request, resolver);
   co_return co_await probe.run();
 }
+
+bool wants(config::IpProtocol protocol, Family family) {
+  return protocol == config::IpProtocol::any || (protocol == config::IpProtocol::ip4 && family == Family::ip4) ||
+         (protocol == config::IpProtocol::ip6 && family == Family::ip6);
+}
+
+dns::RecordType record_type(Family family) { return family == Family::ip4 ? dns::RecordType::a : dns::RecordType::aaaa; }
 
 }  // namespace smtp_exporter::domain

@@ -29,6 +29,9 @@ using Clock = std::chrono::steady_clock;
 
 enum class Family { ip4, ip6 };
 inline std::string_view family_name(Family f) { return f == Family::ip4 ? "ip4" : "ip6"; }
+// Whether a module's ip_protocol lets a family be probed (auto: both), and the record type of its addresses.
+bool wants(config::IpProtocol protocol, Family family);
+dns::RecordType record_type(Family family);
 
 // Why a domain's mail cannot be routed (smtp_domain_dns_failure{reason}); all present at 0.
 enum class DnsFailure { none, nxdomain, servfail, bogus, timeout, no_address };

@@ -7,6 +7,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "dns/records.hpp"
+#include "domain/domain_probe.hpp"
+#include "domain/mx.hpp"
 #include "log/log.hpp"
 #include "loop/message.hpp"
 #include "prober/prober.hpp"
@@ -20,6 +23,7 @@ using namespace std::chrono_literals;
 constexpr auto kLookTimeout = 60s;      // one look into the mailbox, every folder
 constexpr auto kMaxQuietWait = 25min;   // IDLE is renewed before servers end it (RFC 2177: 29 min)
 constexpr auto kMaxRetryWait = 60s;     // after failed looks, the wait doubles up to this
+constexpr std::size_t kMaxMx = 10;      // MX hosts a loop that sends to a domain tries at most
 
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -97,7 +101,9 @@ asio::awaitable<void> LoopRunner::send_one() {
   request.module = module;
   request.deadline = Clock::now() + module->timeout;
   request.tls_context = settings_.send_tls;
-  const prober::ProbeResult result = co_await prober::probe(request);
+  prober::ProbeResult result;
+  if (settings_.loop.send_domain.empty()) result = co_await prober::probe(request);
+  else result = co_await send_to_domain(request);
 
   const auto sent = std::find_if(result.steps.begin(), result.steps.end(), [](const prober::StepRecord& step) {
     return step.kind == prober::StepKind::data && step.outcome == prober::Outcome::as_expected;
@@ -116,6 +122,51 @@ asio::awaitable<void> LoopRunner::send_one() {
                                       {"seq", seq},
                                       {"reason", prober::failure_name(failure)},
                                       {"detail", result.detail}});
+}
+
+asio::awaitable<prober::ProbeResult> LoopRunner::send_to_domain(prober::ProbeRequest request) {
+  prober::ProbeResult result;
+  result.failure = prober::Failure::resolve;
+  const std::string& domain = settings_.loop.send_domain;
+  const std::shared_ptr<dns::Resolver> resolver = settings_.resolver ? settings_.resolver() : nullptr;
+  if (!resolver) {
+    result.detail = "no DNS resolver for the MX of " + domain;
+    co_return result;
+  }
+  const dns::Answer answer = co_await resolver->query(domain, dns::RecordType::mx, request.deadline);
+  if (answer.status != dns::Status::ok && answer.status != dns::Status::no_data) {  // a bogus answer is never used
+    result.detail = "MX of " + domain + ": " + std::string(dns::status_name(answer.status));
+    co_return result;
+  }
+  std::vector<dns::MxRecord> records;
+  for (const auto& rdata : answer.records) {
+    if (auto mx = dns::parse_mx(rdata)) records.push_back(std::move(*mx));
+  }
+  const domain::MxSet mx = domain::select_mx(records, domain, kMaxMx);
+  if (mx.kind == domain::MxSet::Kind::null_mx) {
+    result.detail = domain + " has a null MX: it accepts no mail";
+    co_return result;
+  }
+  result.detail = "no address for the MX hosts of " + domain;
+  for (const domain::MxHost& host : mx.hosts) {
+    for (const domain::Family family : {domain::Family::ip6, domain::Family::ip4}) {
+      if (!domain::wants(request.module->ip_protocol, family)) continue;
+      const dns::Answer addresses = co_await resolver->query(host.name, domain::record_type(family), request.deadline);
+      if (addresses.status != dns::Status::ok) continue;
+      for (const auto& rdata : addresses.records) {
+        const auto address = dns::parse_address(domain::record_type(family), rdata);
+        if (!address) continue;
+        request.address = config::HostPort{.host = *address, .port = settings_.loop.send_port, .unix_path = ""};
+        request.server_name = host.name;  // SNI and the name its certificate must have, as a sender checks
+        result = co_await prober::probe(request);
+        const bool reached = result.failure != prober::Failure::connect_refused &&
+                             result.failure != prober::Failure::connect_timeout &&
+                             result.failure != prober::Failure::resolve;
+        if (reached || Clock::now() >= request.deadline) co_return result;
+      }
+    }
+  }
+  co_return result;
 }
 
 asio::awaitable<void> LoopRunner::receive_loop() {

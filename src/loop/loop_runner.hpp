@@ -4,11 +4,13 @@
 // (ledger.hpp), its round trip and header facts set on the loop's metric state.
 //
 //   send loop:    wait for the interval -> compose -> prober::probe(module + mail_from, rcpt_to, data)
-//                 -> the 250 after DATA: Ledger::sent
+//                 (to the address, or to the domain's MX hosts in preference order until one
+//                 answers) -> the 250 after DATA: Ledger::sent
 //   receive loop: Receiver::collect -> read_header -> Ledger::found -> LoopState
 //                 -> Receiver::wait (IDLE or inotify; at most poll_interval while messages are out)
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,9 +20,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/config.hpp"
+#include "dns/resolver.hpp"
 #include "loop/ledger.hpp"
 #include "loop/receiver.hpp"
 #include "metrics/loop_state.hpp"
+#include "prober/prober.hpp"
 
 namespace smtp_exporter::loop {
 
@@ -30,6 +34,9 @@ struct LoopSettings {
   std::shared_ptr<boost::asio::ssl::context> send_tls;        // the module's TLS context, if it uses TLS
   std::shared_ptr<boost::asio::ssl::context> receive_tls;     // IMAP's, if it uses TLS
   std::string instance;                                       // global.instance
+  // The DNS resolver of domain probes (global.dns), for a loop that sends to a domain; it may
+  // give null (libunbound could not start).
+  std::function<std::shared_ptr<dns::Resolver>()> resolver;
 };
 
 class LoopRunner {
@@ -48,6 +55,9 @@ class LoopRunner {
              std::shared_ptr<metrics::LoopState> state, std::shared_ptr<Ledger> ledger);
   boost::asio::awaitable<void> send_loop();
   boost::asio::awaitable<void> send_one();
+  // The session to the best MX of send_domain that answers: each MX host in preference order,
+  // each address (IPv6 first, as the module allows), until one gets past the connect.
+  boost::asio::awaitable<prober::ProbeResult> send_to_domain(prober::ProbeRequest request);
   boost::asio::awaitable<void> receive_loop();
   void count(const Collected& collected);
   // When the receive loop looks next after a successful look.

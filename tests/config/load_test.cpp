@@ -377,7 +377,7 @@ loops:
     send: {address: "127.0.0.1:2525", from: a@example.org, to: b@example.org}
     receive: {maildir: secrets}
   - name: starttls
-    send: {address: "127.0.0.1:2525", from: a@example.org, to: b@example.org}
+    send: {domain: Example.ORG, port: 587, from: a@example.org, to: b@example.org}
     receive: {imap: {address: "[::1]", tls: starttls, username: u, password: p}}
 )", data_dir + "/exporter.yml");
   ASSERT_THAT(error_texts(result), IsEmpty());
@@ -407,6 +407,10 @@ loops:
   EXPECT_EQ(maildir.poll_interval, seconds(5));
   EXPECT_EQ(maildir.timeout, seconds(600));
   EXPECT_EQ(config.loops[2].imap->address.to_string(), "[::1]:143");
+  EXPECT_EQ(config.loops[2].send_domain, "example.org");
+  EXPECT_EQ(config.loops[2].send_port, 587);
+  EXPECT_EQ(config.loops[2].send_address.host, "");
+  EXPECT_EQ(config.loops[1].send_domain, "");
 }
 
 TEST(LoadString, LoopInstanceDefaultsToTheHostName) {
@@ -428,6 +432,10 @@ loops:
   - {name: l4, send: {address: "127.0.0.1:25", from: a@example.org, to: b@example.org},
      receive: {imap: {address: "127.0.0.1", username: u, password: p, password_file: x}, maildir: /tmp}}
   - {name: l2, receive: {imap: {username: u}}}
+  - {name: l5, send: {address: "127.0.0.1:25", domain: example.org, from: a@example.org, to: b@example.org},
+     receive: {maildir: /tmp}}
+  - {name: l6, send: {address: "127.0.0.1:25", port: 26, from: a@example.org, to: b@example.org},
+     receive: {maildir: /tmp}}
 )", "t.yml");
   EXPECT_THAT(
       error_texts(result),
@@ -448,7 +456,10 @@ loops:
           "t.yml:11:5: loops[4]: missing required key \"send\"",
           "t.yml:11:12: loops[4].name: duplicate loop name \"l2\" (first at line 5)",
           "t.yml:11:32: loops[4].receive.imap: missing required key \"address\"",
-          "t.yml:11:32: loops[4].receive.imap: missing required key \"password\" or \"password_file\""));
+          "t.yml:11:32: loops[4].receive.imap: missing required key \"password\" or \"password_file\"",
+          "t.yml:12:56: loops[5].send.domain: a loop sends to an address or to a domain's MX, not both",
+          "t.yml:14:54: loops[6].send.port: only a loop that sends to a domain takes this key (put the port in the "
+          "address)"));
 }
 
 TEST(LoadString, QosTimeoutMayEqualTimeout) {

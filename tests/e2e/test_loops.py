@@ -17,6 +17,7 @@ import dashboard_queries  # noqa: E402
 from harness import Exporter, Prometheus, binary_from_argv, config_refusal, wait_until  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from dns_peers import DnsPeers, Zone, available as dns_available  # noqa: E402
 from loop_peers import loop_available, start_for_module  # noqa: E402
 
 BINARY = None
@@ -77,8 +78,8 @@ def loop_values(exporter, loop="inbound"):
     return out
 
 
-@unittest.skipIf(WHY_NOT, WHY_NOT)
-class LoopTest(unittest.TestCase):
+class LoopCase(unittest.TestCase):
+    """What the loop tests share: an exporter per test, waiting on a loop's series."""
 
     def exporter(self, config):
         refusal = config_refusal(BINARY, config)
@@ -102,6 +103,10 @@ class LoopTest(unittest.TestCase):
         """Every message sent is received, lost or still out; never more than one of these."""
         received = sum(x for k, x in v.items() if k.startswith("smtp_loop_received_total"))
         self.assertEqual(received + v["smtp_loop_lost_total"] + v["smtp_loop_pending"], v["smtp_loop_sent_total"], v)
+
+
+@unittest.skipIf(WHY_NOT, WHY_NOT)
+class LoopTest(LoopCase):
 
     def test_messages_go_round_over_imaps_and_are_deleted(self):
         instance = "imaps-" + uuid.uuid4().hex[:8]
@@ -286,6 +291,49 @@ class LoopTest(unittest.TestCase):
         got = alerts()
         self.assertEqual(wanted - got, set(), f"loop alerts missing; all: {sorted(got)}")
         self.assertEqual({a for a in got if a[1] == "inbound"}, set(), "alerts for the healthy loop")
+
+
+@unittest.skipIf(WHY_NOT or dns_available(), WHY_NOT or dns_available())
+class LoopToDomainTest(LoopCase):
+    """send: {domain: ...}: the loop looks up the domain's MX (Knot DNS, DNSSEC-signed, through
+    libunbound as domain targets do) and sends to the best MX host that answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dns = DnsPeers()
+        # loop.test: its best MX has no server (connection refused), the next one is Postfix.
+        cls.dns.add_zone(Zone("loop.test", ["@ MX 10 dead.loop.test.", "@ MX 20 mx.loop.test.",
+                                             "dead 60 A 127.0.0.9", "mx 60 A 127.0.0.1"]))
+        cls.dns.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dns.stop()
+
+    def test_sends_to_the_best_mx_that_answers(self):
+        instance = "domain-" + uuid.uuid4().hex[:8]
+        config = loop_config(instance, imaps()).replace(
+            f'address: "127.0.0.1:{peers.smtp_port}"', f"domain: loop.test, port: {peers.smtp_port}")
+        config = config.replace(
+            "global: {", f'global: {{dns: {{servers: ["127.0.0.1:{self.dns.port}"], '
+                         f"trust_anchor_file: {self.dns.trust_anchor_file}}}, ")
+        exporter = self.exporter(config)
+        v = self.wait_for(exporter, lambda v: v.get("smtp_loop_received_total{folder=INBOX}", 0) >= 2, 30,
+                          "two messages round through the domain's second MX")
+        self.assertEqual(v["smtp_loop_send_failures_total{reason=connect_refused}"], 0)
+        self.assertEqual(v["smtp_loop_send_failures_total{reason=resolve}"], 0)
+
+    def test_a_domain_without_mail_is_a_resolve_failure(self):
+        instance = "nodomain-" + uuid.uuid4().hex[:8]
+        config = loop_config(instance, imaps()).replace(
+            f'address: "127.0.0.1:{peers.smtp_port}"', "domain: nx.loop.test")
+        config = config.replace(
+            "global: {", f'global: {{dns: {{servers: ["127.0.0.1:{self.dns.port}"], '
+                         f"trust_anchor_file: {self.dns.trust_anchor_file}}}, ")
+        exporter = self.exporter(config)
+        v = self.wait_for(exporter, lambda v: v["smtp_loop_send_failures_total{reason=resolve}"] >= 1, 20,
+                          "a resolve failure")
+        self.assertEqual(v["smtp_loop_sent_total"], 0)
 
 
 if __name__ == "__main__":

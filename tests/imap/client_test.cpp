@@ -193,6 +193,22 @@ TEST(ImapClient, ByeAtTheGreetingIsAClosedSession) {
   EXPECT_NE(run.value->detail.find("Too many connections"), std::string::npos);
 }
 
+TEST(ImapClient, ByeInsteadOfALoginAnswerIsAClosedSession) {
+  for (const char* greeting : {"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready\r\n",  // AUTHENTICATE
+                               "* OK [CAPABILITY IMAP4rev1] ready\r\n"}) {                  // LOGIN
+    SCOPED_TRACE(greeting);
+    Script script;
+    script.send(greeting).expect_line().send("* BYE Too many invalid logins, closing\r\n").close();
+    ScriptedServer server(script);
+    const auto run = session<Outcome>(server, [](Client& client, Outcome) -> asio::awaitable<Outcome> {
+      co_return co_await client.login("probe", "s3cret", true, soon());
+    });
+    ASSERT_TRUE(run.value);
+    EXPECT_EQ(run.value->failure, Failure::closed);
+    EXPECT_NE(run.value->detail.find("Too many invalid logins"), std::string::npos) << run.value->detail;
+  }
+}
+
 TEST(ImapClient, AHugeLiteralFailsTheCommandWithoutReadingIt) {
   Script script;
   script.send(kGreeting)
