@@ -67,6 +67,32 @@ std::string domain_row(const config::Target& target, const metrics::DomainState&
   return h;
 }
 
+// The mail loops: where each sends and looks, and what it counted.
+std::string loops_table(const Loops& loops) {
+  std::string h = "<h2>Mail loops</h2><table><tr><th>Loop</th><th>Sends to</th><th>Looks in</th><th>Mailbox</th>"
+                  "<th>Sent</th><th>Found</th><th>Lost</th><th>Late</th><th>Out</th><th>Last round trip</th>"
+                  "<th>Last found</th></tr>";
+  for (const LoopEntry& entry : loops) {
+    const config::Loop& loop = entry.loop;
+    const metrics::LoopValues& v = entry.state->values();
+    const std::string sends_to = loop.send_domain.empty()
+                                     ? loop.send_address.to_string()
+                                     : "MX of " + loop.send_domain + " port " + std::to_string(loop.send_port);
+    const std::string looks_in = loop.imap ? "IMAP " + loop.imap->address.to_string() : "Maildir " + loop.maildir;
+    double found = 0;
+    for (const auto& [folder, count] : v.received) found += count;
+    const auto count = [](double n) { return std::to_string(static_cast<long long>(n)); };
+    h += "<tr><td>" + html_escape(loop.name) + "</td><td>" + html_escape(sends_to) + "</td><td>" +
+         html_escape(looks_in) + "</td><td class=\"" + (v.receive_up ? "ok\">reachable" : "fail\">unreachable") +
+         "</td><td>" + count(v.sent) + "</td><td>" + count(found) + "</td><td" +
+         (v.lost > 0 ? " class=\"fail\">" : ">") + count(v.lost) + "</td><td>" + count(v.late) + "</td><td>" +
+         count(v.pending) + "</td><td>" +
+         (v.roundtrip_count > 0 ? format_seconds(v.last_roundtrip) : std::string("-")) + "</td><td>" +
+         format_time(v.last_success) + "</td></tr>";
+  }
+  return h + "</table>";
+}
+
 }  // namespace
 
 std::string render_landing_page(const LandingPage& page) {
@@ -104,7 +130,9 @@ std::string render_landing_page(const LandingPage& page) {
     h += "<td>" + format_seconds(entry->last_latency) + "</td><td>" +
          format_time(entry->state.last_run_timestamp()) + "</td></tr>";
   }
-  h += "</table><h2>Recent probes</h2><table><tr><th>Time</th><th>Target</th><th>Module</th>"
+  h += "</table>";
+  if (page.loops != nullptr && !page.loops->empty()) h += loops_table(*page.loops);
+  h += "<h2>Recent probes</h2><table><tr><th>Time</th><th>Target</th><th>Module</th>"
        "<th>Event</th><th>Reason</th><th>EHLO latency</th><th>Duration</th></tr>";
   for (const auto& p : page.recent) {
     h += "<tr><td>" + format_time(p.wall_time) + "</td><td>" + html_escape(p.target) + "</td><td>" +

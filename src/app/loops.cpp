@@ -30,7 +30,8 @@ Loops reload_loops(Loops current, const config::Config& config, const Modules& m
   Loops next;
   for (const config::Loop& loop : config.loops) {
     const ModuleRuntime& module = modules.at(loop.module);
-    const auto old = std::find_if(current.begin(), current.end(), [&](const LoopEntry& e) { return e.loop.name == loop.name; });
+    const auto old =
+        std::find_if(current.begin(), current.end(), [&](const LoopEntry& e) { return e.loop.name == loop.name; });
     if (old != current.end() && old->loop == loop && old->module->same_settings(*module.settings) &&
         old->instance == config.global.instance) {
       next.push_back(std::move(*old));

@@ -287,7 +287,8 @@ http::Response App::serve_reload(const http::Request& request) {
 
 http::Response App::serve_landing_page() const {
   const LandingPage page{options_.config_file, options_.telemetry_path,
-                         config_ && config_->global.mode == config::Mode::scrape, targets_, runner_.recent()};
+                         config_ && config_->global.mode == config::Mode::scrape, targets_, runner_.recent(),
+                         &loops_};
   return http::make_response(bhttp::status::ok, render_landing_page(page), "text/html; charset=utf-8");
 }
 

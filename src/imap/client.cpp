@@ -109,7 +109,8 @@ asio::awaitable<Client::Read> Client::next_response(Clock::time_point deadline) 
     }
     if (ec) {
       const bool closed = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
-      read.outcome = failed(Failure::closed, closed ? "connection closed by the server" : "read failed: " + ec.message());
+      read.outcome =
+          failed(Failure::closed, closed ? "connection closed by the server" : "read failed: " + ec.message());
       transcript_.note(read.outcome.detail);
       co_return read;
     }
@@ -170,7 +171,8 @@ asio::awaitable<Client::Tagged> Client::command(std::string_view line, Clock::ti
     note_capabilities(read.response);
     if (read.response.kind == Response::Kind::tagged) {
       const auto status = status_of(read.response);
-      if (read.response.tag != tag || !status || (status->name != "OK" && status->name != "NO" && status->name != "BAD")) {
+      if (read.response.tag != tag || !status ||
+          (status->name != "OK" && status->name != "NO" && status->name != "BAD")) {
         result.outcome = failed(Failure::protocol, "unexpected tagged response: " + shown_line(read.response));
         break;
       }

@@ -94,7 +94,8 @@ class ImapReceiver final : public Receiver {
     selected_.clear();
     imap::Client::Tls tls;
     tls.context = tls_context_.get();
-    tls.server_name = settings_.tls_config.server_name.empty() ? settings_.address.host : settings_.tls_config.server_name;
+    tls.server_name =
+        settings_.tls_config.server_name.empty() ? settings_.address.host : settings_.tls_config.server_name;
     tls.insecure_skip_verify = settings_.tls_config.insecure_skip_verify;
     const imap::Client::Tls no_tls;
     const bool implicit = settings_.tls == config::TlsMode::implicit;

@@ -42,7 +42,8 @@ config::Step loop_step(prober::StepKind kind, std::string address = {}) {
 std::shared_ptr<LoopRunner> LoopRunner::start(const asio::any_io_executor& executor, LoopSettings settings,
                                               std::shared_ptr<metrics::LoopState> state,
                                               std::shared_ptr<Ledger> ledger) {
-  std::shared_ptr<LoopRunner> runner(new LoopRunner(executor, std::move(settings), std::move(state), std::move(ledger)));
+  std::shared_ptr<LoopRunner> runner(
+      new LoopRunner(executor, std::move(settings), std::move(state), std::move(ledger)));
   // Each loop holds the runner (co_spawn keeps the function, and so `runner`, until it ends).
   asio::co_spawn(executor, [runner]() { return runner->receive_loop(); }, asio::detached);
   asio::co_spawn(executor, [runner]() { return runner->send_loop(); }, asio::detached);
@@ -116,7 +117,8 @@ asio::awaitable<void> LoopRunner::send_one() {
     log::debug("loop message sent", {{"loop", settings_.loop.name}, {"seq", seq}});
     co_return;
   }
-  const prober::Failure failure = result.failure == prober::Failure::none ? prober::Failure::protocol_error : result.failure;
+  const prober::Failure failure =
+      result.failure == prober::Failure::none ? prober::Failure::protocol_error : result.failure;
   state_->send_failed(prober::failure_name(failure));
   log::warn("loop message not sent", {{"loop", settings_.loop.name},
                                       {"seq", seq},

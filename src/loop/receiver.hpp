@@ -23,7 +23,8 @@ using Clock = std::chrono::steady_clock;
 
 // Why a look into the mailbox failed: the IMAP client's reasons (imap/client.hpp) and maildir.
 inline constexpr std::array<std::string_view, 10> kReceiveFailures = {
-    "connect", "tls_handshake", "tls_verify", "timeout", "closed", "protocol", "plaintext", "login", "refused", "maildir"};
+    "connect",  "tls_handshake", "tls_verify", "timeout", "closed",
+    "protocol", "plaintext",     "login",      "refused", "maildir"};
 
 // A message found, removed from the mailbox.
 struct Arrival {

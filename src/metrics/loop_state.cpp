@@ -98,54 +98,42 @@ void LoopState::receive_failed(std::string_view reason) {
 
 void write_loops(std::string& out, const std::vector<const LoopState*>& loops) {
   if (loops.empty()) return;
-  struct Writer {
-    const Family* family;
-    void (*write)(std::string& out, const Family& family, const LoopState& loop);
-  };
-  static constexpr Writer kWriters[] = {
-      {&kLoopSent, [](std::string& o, const Family& f, const LoopState& l) { one_value(o, f, l, l.values().sent); }},
-      {&kLoopSendFailures,
-       [](std::string& o, const Family& f, const LoopState& l) { by_label(o, f, l, "reason", l.values().send_failures); }},
-      {&kLoopReceived,
-       [](std::string& o, const Family& f, const LoopState& l) { by_label(o, f, l, "folder", l.values().received); }},
-      {&kLoopLost, [](std::string& o, const Family& f, const LoopState& l) { one_value(o, f, l, l.values().lost); }},
-      {&kLoopLate, [](std::string& o, const Family& f, const LoopState& l) { one_value(o, f, l, l.values().late); }},
-      {&kLoopPending,
-       [](std::string& o, const Family& f, const LoopState& l) { one_value(o, f, l, l.values().pending); }},
-      {&kLoopRoundtrip, histogram},
-      {&kLoopLastRoundtrip,
-       [](std::string& o, const Family& f, const LoopState& l) { one_value(o, f, l, l.values().last_roundtrip); }},
-      {&kLoopLastSuccess,
-       [](std::string& o, const Family& f, const LoopState& l) { one_value(o, f, l, l.values().last_success); }},
-      {&kLoopLastQueue,
-       [](std::string& o, const Family& f, const LoopState& l) {
-         if (l.values().last_queue) one_value(o, f, l, *l.values().last_queue);
-       }},
-      {&kLoopAuthResults,
-       [](std::string& o, const Family& f, const LoopState& l) {
-         for (const auto& [method, result] : l.values().auth_results) {
-           open_series(o, f.metrics.name, l);
-           o.push_back(',');
-           append_escaped_label(o, "method", method);
-           o.push_back(',');
-           append_escaped_label(o, "result", result);
-           sample(o, 1);
-         }
-       }},
-      {&kLoopReceiveUp,
-       [](std::string& o, const Family& f, const LoopState& l) { one_value(o, f, l, l.values().receive_up ? 1 : 0); }},
-      {&kLoopReceiveFailures,
-       [](std::string& o, const Family& f, const LoopState& l) {
-         by_label(o, f, l, "reason", l.values().receive_failures);
-       }},
-  };
-  for (const Writer& writer : kWriters) {
+  // One family at a time, every loop's series in it; a family without series gets no header.
+  const auto family = [&](const Family& f, const auto& write) {
     const std::size_t header_at = out.size();
-    append_family_header(out, writer.family->metrics);
+    append_family_header(out, f.metrics);
     const std::size_t body_at = out.size();
-    for (const LoopState* loop : loops) writer.write(out, *writer.family, *loop);
-    if (out.size() == body_at) out.resize(header_at);  // no series: no header either
-  }
+    for (const LoopState* loop : loops) write(*loop, loop->values());
+    if (out.size() == body_at) out.resize(header_at);
+  };
+  using V = LoopValues;
+  using L = LoopState;
+  family(kLoopSent, [&](const L& l, const V& v) { one_value(out, kLoopSent, l, v.sent); });
+  family(kLoopSendFailures,
+         [&](const L& l, const V& v) { by_label(out, kLoopSendFailures, l, "reason", v.send_failures); });
+  family(kLoopReceived, [&](const L& l, const V& v) { by_label(out, kLoopReceived, l, "folder", v.received); });
+  family(kLoopLost, [&](const L& l, const V& v) { one_value(out, kLoopLost, l, v.lost); });
+  family(kLoopLate, [&](const L& l, const V& v) { one_value(out, kLoopLate, l, v.late); });
+  family(kLoopPending, [&](const L& l, const V& v) { one_value(out, kLoopPending, l, v.pending); });
+  family(kLoopRoundtrip, [&](const L& l, const V&) { histogram(out, kLoopRoundtrip, l); });
+  family(kLoopLastRoundtrip, [&](const L& l, const V& v) { one_value(out, kLoopLastRoundtrip, l, v.last_roundtrip); });
+  family(kLoopLastSuccess, [&](const L& l, const V& v) { one_value(out, kLoopLastSuccess, l, v.last_success); });
+  family(kLoopLastQueue, [&](const L& l, const V& v) {
+    if (v.last_queue) one_value(out, kLoopLastQueue, l, *v.last_queue);
+  });
+  family(kLoopAuthResults, [&](const L& l, const V& v) {
+    for (const auto& [method, result] : v.auth_results) {
+      open_series(out, kLoopAuthResults.metrics.name, l);
+      out.push_back(',');
+      append_escaped_label(out, "method", method);
+      out.push_back(',');
+      append_escaped_label(out, "result", result);
+      sample(out, 1);
+    }
+  });
+  family(kLoopReceiveUp, [&](const L& l, const V& v) { one_value(out, kLoopReceiveUp, l, v.receive_up ? 1 : 0); });
+  family(kLoopReceiveFailures,
+         [&](const L& l, const V& v) { by_label(out, kLoopReceiveFailures, l, "reason", v.receive_failures); });
 }
 
 }  // namespace smtp_exporter::metrics

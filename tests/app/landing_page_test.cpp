@@ -19,8 +19,9 @@ TEST(HtmlEscape, EscapesTheFiveSpecialCharacters) {
 struct Page {
   Targets targets;
   std::deque<RecentProbe> recent;
+  Loops loops;
   std::string render(std::string_view config_file = "smtp_exporter.yml", std::string_view path = "/metrics") const {
-    return render_landing_page({config_file, path, false, targets, recent});
+    return render_landing_page({config_file, path, false, targets, recent, &loops});
   }
 };
 
@@ -109,6 +110,44 @@ targets:
   failed.dns_failure = domain::DnsFailure::servfail;
   page.targets[0]->domain->record(failed, 1700000060.0);
   EXPECT_THAT(page.render(), HasSubstr("<td class=\"fail\">down</td><td>DNS: servfail</td>"));
+}
+
+// A loop's row: where it sends and looks, what it counted; never its login.
+TEST(LandingPage, ShowsEachLoopWithoutItsLogin) {
+  const config::LoadResult loaded = config::load_string(R"(loops:
+  - name: inbound
+    send: {address: "mx1.example.org:25", from: a@example.org, to: b@example.org}
+    receive: {imap: {address: "imap.example.org", username: probe-user, password: hunter2}}
+  - name: local
+    send: {domain: example.org, from: a@example.org, to: b@example.org}
+    receive: {maildir: "/"}
+)", "test.yml");
+  ASSERT_TRUE(loaded.config);
+  Page page;
+  for (const config::Loop& loop : loaded.config->loops) {
+    LoopEntry entry;
+    entry.loop = loop;
+    entry.state = std::make_shared<metrics::LoopState>(loop.name, loop.buckets, std::span<const std::string_view>(),
+                                                      std::span<const std::string_view>());
+    page.loops.push_back(std::move(entry));
+  }
+  page.loops[0].state->sent();
+  page.loops[0].state->sent();
+  page.loops[0].state->received({"INBOX", 1.25, 1700000000, std::nullopt, {}});
+  page.loops[0].state->lost();
+  page.loops[0].state->receive_succeeded();
+  const std::string html = page.render();
+  EXPECT_THAT(html, HasSubstr("<h2>Mail loops</h2>"));
+  EXPECT_THAT(html, HasSubstr("<td>inbound</td><td>mx1.example.org:25</td><td>IMAP imap.example.org:993</td>"
+                              "<td class=\"ok\">reachable</td><td>2</td><td>1</td><td class=\"fail\">1</td><td>0</td>"
+                              "<td>0</td><td>1.250 s</td><td>2023-11-14 22:13:20Z</td>"));
+  EXPECT_THAT(html, HasSubstr("<td>local</td><td>MX of example.org port 25</td><td>Maildir /</td>"
+                              "<td class=\"fail\">unreachable</td>"));
+  EXPECT_THAT(html, Not(HasSubstr("hunter2")));
+  EXPECT_THAT(html, Not(HasSubstr("probe-user")));
+  // Without loops, no table.
+  page.loops.clear();
+  EXPECT_THAT(page.render(), Not(HasSubstr("Mail loops")));
 }
 
 }  // namespace

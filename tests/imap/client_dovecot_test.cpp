@@ -137,7 +137,8 @@ TEST(ImapClientWithDovecot, FindsReadsAndRemovesMessagesOverImplicitTls) {
     bool inbox = false, junk = false;
     for (const Folder& folder : folders) {
       inbox = inbox || folder.name == "INBOX";
-      junk = junk || (folder.name == "Junk" && std::ranges::find(folder.attributes, "\\Junk") != folder.attributes.end());
+      junk =
+          junk || (folder.name == "Junk" && std::ranges::find(folder.attributes, "\\Junk") != folder.attributes.end());
     }
     EXPECT_TRUE(inbox);
     EXPECT_TRUE(junk);

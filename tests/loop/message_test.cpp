@@ -21,9 +21,10 @@ TEST(LoopToken, WrittenAndReadBack) {
 }
 
 TEST(LoopToken, AnythingElseIsNotAToken) {
-  for (const char* text : {"", "instance=a; loop=b; run=1; seq=2", "instance=a; loop=b; run=1; seq=2; sent=x",
-                           "instance=a; loop=b; run=1; seq=2; sent=3; extra=4", "instance=; loop=b; run=1; seq=2; sent=3",
-                           "hello", "instance=a; loop=b; run=-1; seq=2; sent=3"}) {
+  for (const char* text :
+       {"", "instance=a; loop=b; run=1; seq=2", "instance=a; loop=b; run=1; seq=2; sent=x",
+        "instance=a; loop=b; run=1; seq=2; sent=3; extra=4", "instance=; loop=b; run=1; seq=2; sent=3", "hello",
+        "instance=a; loop=b; run=-1; seq=2; sent=3"}) {
     EXPECT_FALSE(parse_token(text)) << text;
   }
 }
