@@ -17,8 +17,15 @@ namespace {
 
 namespace asio = boost::asio;
 
-// The folders to search when none are configured: INBOX, then the junk folders (RFC 6154's
-// \Junk, or named Junk or Spam).
+// A folder name becomes the `folder` label: printable ASCII (IMAP's modified UTF-7 is), not too
+// long; a server's other names are not searched by default.
+bool is_label_safe(std::string_view name) {
+  return !name.empty() && name.size() <= 128 &&
+         std::all_of(name.begin(), name.end(), [](char c) { return c >= ' ' && c < 0x7f; });
+}
+
+}  // namespace
+
 std::vector<std::string> default_folders(const std::vector<imap::Folder>& listed) {
   std::vector<std::string> folders = {"INBOX"};
   const auto has = [](const imap::Folder& folder, std::string_view attribute) {
@@ -26,13 +33,15 @@ std::vector<std::string> default_folders(const std::vector<imap::Folder>& listed
                        [&](const std::string& a) { return util::equals_ignoring_case(a, attribute); });
   };
   for (const imap::Folder& folder : listed) {
-    if (has(folder, "\\Noselect") || has(folder, "\\NonExistent")) continue;
+    if (has(folder, "\\Noselect") || has(folder, "\\NonExistent") || !is_label_safe(folder.name)) continue;
     const bool junk = has(folder, "\\Junk") || util::equals_ignoring_case(folder.name, "Junk") ||
                       util::equals_ignoring_case(folder.name, "Spam");
     if (junk && std::find(folders.begin(), folders.end(), folder.name) == folders.end()) folders.push_back(folder.name);
   }
   return folders;
 }
+
+namespace {
 
 class ImapReceiver final : public Receiver {
  public:

@@ -53,6 +53,13 @@ std::vector<std::pair<std::string_view, std::string>> fields(std::string_view he
   return out;
 }
 
+// An RFC 8601 method or result keyword: letters, digits, '-', '_' and '.', at most 32 of them.
+bool is_keyword(std::string_view text) {
+  return !text.empty() && text.size() <= 32 && std::all_of(text.begin(), text.end(), [](char c) {
+    return util::is_alpha(c) || util::is_digit(c) || c == '-' || c == '_' || c == '.';
+  });
+}
+
 // Text without RFC 5322 comments ("(...)", nested).
 std::string without_comments(std::string_view text) {
   std::string out;
@@ -161,7 +168,8 @@ HeaderFacts read_header(std::string_view header) {
         std::string method = lower(verdict.substr(0, equals));
         if (const std::size_t slash = method.find('/'); slash != std::string::npos) method.resize(slash);
         const std::string result = lower(trim(verdict.substr(equals + 1)));
-        if (!method.empty() && !result.empty()) facts.auth_results.emplace(std::move(method), result);
+        // They become label values: RFC 8601's keywords only, nothing a header could smuggle in.
+        if (is_keyword(method) && is_keyword(result)) facts.auth_results.emplace(std::move(method), result);
       }
     }
   }

@@ -51,7 +51,8 @@ struct HeaderFacts {
   // the newest (the top one, the last hop); set when some Received: header has a date.
   std::optional<std::int64_t> first_received;
   std::optional<std::int64_t> last_received;
-  // The topmost Authentication-Results header's verdict per method (RFC 8601): "spf" -> "pass".
+  // The topmost Authentication-Results header's verdict per method (RFC 8601): "spf" -> "pass";
+  // lower case, keywords only (they become label values).
   std::map<std::string, std::string> auth_results;
 };
 HeaderFacts read_header(std::string_view header);

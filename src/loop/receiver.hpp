@@ -16,6 +16,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "config/config.hpp"
+#include "imap/client.hpp"
 
 namespace smtp_exporter::loop {
 
@@ -52,6 +53,11 @@ class Receiver {
   // Ends whatever is in progress (a collect or wait returns soon after) and the session.
   virtual void close() = 0;
 };
+
+// The IMAP folders to search when none are configured, from LIST: INBOX, then the junk folders
+// (RFC 6154's \Junk, or named Junk or Spam); none that cannot be selected, and none whose name
+// is not printable ASCII (it becomes the `folder` label).
+std::vector<std::string> default_folders(const std::vector<imap::Folder>& listed);
 
 // The receiver `loop` configures (one of the two below); `tls_context` for IMAP with TLS.
 std::unique_ptr<Receiver> make_receiver(const boost::asio::any_io_executor& executor, const config::Loop& loop,

@@ -70,6 +70,14 @@ TEST(LoopHeader, ReceivedDatesAndAuthenticationResults) {
             (std::map<std::string, std::string>{{"spf", "pass"}, {"dkim", "pass"}, {"dmarc", "fail"}}));
 }
 
+// Verdicts become label values: only RFC 8601 keywords pass, nothing 8-bit or odd.
+TEST(LoopHeader, OnlyKeywordVerdicts) {
+  const HeaderFacts facts = read_header(
+      "Authentication-Results: mx; spf=pass; dkim=\xff\xfe; x\"y=z; dmarc=" + std::string(40, 'a') +
+      "; arc=none\r\n\r\n");
+  EXPECT_EQ(facts.auth_results, (std::map<std::string, std::string>{{"spf", "pass"}, {"arc", "none"}}));
+}
+
 TEST(LoopHeader, WithoutTheFactsNothingIsMadeUp) {
   const HeaderFacts facts = read_header("Subject: hello\nAuthentication-Results: mx.example.org; none\n\n");
   EXPECT_FALSE(facts.token);
