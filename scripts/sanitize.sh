@@ -16,10 +16,13 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
-# Line tables only (-g1): the sanitizers' stack traces keep file and line.
+# Line tables only (-g1): the sanitizers' stack traces keep file and line. AddressSanitizer at -O1,
+# as its documentation suggests: the instrumented build is the longest stage of the CI (about 25
+# minutes at -O2 on 2 cores), and -O1 finds the same faults.
 DEBUG_FLAGS=(-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG")
 cmake -S "$ROOT" -B "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTP_EXPORTER_SANITIZE=ON \
-  -DSMTP_EXPORTER_BUILD_TESTS=ON -DSMTP_EXPORTER_BUILD_BENCH=OFF "${DEBUG_FLAGS[@]}" >/dev/null
+  -DSMTP_EXPORTER_BUILD_TESTS=ON -DSMTP_EXPORTER_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+  >/dev/null
 timed "asan build" cmake --build "$ASAN_BUILD_DIR" -j"$(nproc)"
 timed "asan ctest" bash -c 'cd "$1" && shift && ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@"' - "$ASAN_BUILD_DIR" "$@"
 
