@@ -105,15 +105,15 @@ REQUIRED_ALERTS = [
     "SMTPDomainAddressDown", "SMTPDomainUnreachable", "SMTPDomainIPv6Broken", "SMTPDomainStartTLSInconsistent",
     "SMTPMTASTSMXNotCovered", "SMTPDANEMismatch",
     "SMTPLoopMessageLost", "SMTPLoopSlow", "SMTPLoopJunk", "SMTPLoopDMARCNotPassing", "SMTPLoopReceiveDown",
-    "SMTPLoopSendFailing",
+    "SMTPLoopSendFailing", "SMTPProbeFailed",
 ]
-# Alerts about the exporter rather than a target name the instance instead of the target.
-EXPORTER_ALERTS = {"SMTPExporterConfigReloadFailed", "SMTPExporterDown"}
+# Alerts about the exporter rather than a target name the instance instead of the target, and so
+# do those on /probe results (there the instance is the probed server).
+EXPORTER_ALERTS = {"SMTPExporterConfigReloadFailed", "SMTPExporterDown", "SMTPProbeFailed"}
 # Alerts about a mail loop name the loop.
 LOOP_ALERTS = {"SMTPLoopMessageLost", "SMTPLoopSlow", "SMTPLoopJunk", "SMTPLoopDMARCNotPassing", "SMTPLoopReceiveDown",
                "SMTPLoopSendFailing"}
 REQUIRED_RECORDS = [
-    "smtp:slo_objective:ratio", "smtp:qos_share_objective:ratio", "smtp:probe_stale_threshold:seconds",
     "smtp:probe_events:rate5m", "smtp:probe_failures:rate5m",
     "smtp:probe_qos_errors:ratio_rate5m", "smtp:probe_qos_errors:ratio_rate30m",
     "smtp:probe_qos_errors:ratio_rate1h", "smtp:probe_qos_errors:ratio_rate6h",
@@ -179,13 +179,14 @@ def contract_label_problems(expr):
     return problems
 
 
-def exporter_down_job_regex():
+def alert_job_regex(alert, metric):
+    """The job regex an alert matches `metric` with, e.g. up{job=~"..."} in SMTPExporterDown."""
     for _group, rule in all_rules(load_rules()):
-        if rule.get("alert") == "SMTPExporterDown":
-            m = re.search(r'up\{job=~"([^"]+)"\}', rule["expr"])
+        if rule.get("alert") == alert:
+            m = re.search(metric + r'\{job=~"([^"]+)"\}', rule["expr"])
             if m:
                 return m.group(1)
-    raise AssertionError('SMTPExporterDown has no up{job=~"..."} matcher')
+    raise AssertionError(f'{alert} has no {metric}{{job=~"..."}} matcher')
 
 
 def load_compose():
@@ -352,10 +353,128 @@ class RulesTest(unittest.TestCase):
     def test_tunables_are_documented_at_the_top(self):
         with open(RULES_FILE, encoding="utf-8") as f:
             header = f.read().split("\ngroups:", 1)[0]
-        for needle in ("smtp:slo_objective:ratio", "smtp:qos_share_objective:ratio",
-                       "smtp:probe_stale_threshold:seconds", "14.4", "1h AND over 5m", "6h AND over 30m",
-                       'job=~"smtp[-_]exporter"'):
+        for needle in ("mixin/config.libsonnet", "sloObjective", "qosShareObjective",
+                       "probeStaleThresholdSeconds", "14.4 over 1h AND over 5m", "6 over 6h AND over 30m",
+                       'job=~"smtp[-_]exporter"', 'job=~"smtp[-_]probe"'):
             self.assertIn(needle, header)
+
+
+# ----------------------------------------------------------------------------------------------
+JSONNET = shutil.which("jsonnet")
+RENDER = os.path.join(ROOT, "scripts", "render-mixin.py")
+MIXIN_DIR = os.path.join(ROOT, "mixin")
+
+
+def jsonnet_eval(code):
+    out = subprocess.run([JSONNET, "-J", MIXIN_DIR, "-e", code], capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise AssertionError(out.stderr)
+    return json.loads(out.stdout)
+
+
+class MixinTest(unittest.TestCase):
+    """mixin/ renders alerts/ and dashboards/ (scripts/render-mixin.py); the checked-in files are
+    what it renders, and a changed _config changes the rules."""
+
+    def setUp(self):
+        if not JSONNET:
+            self.skipTest("jsonnet not installed (Debian package jsonnet)")
+
+    def test_layout_of_the_monitoring_mixins_convention(self):
+        fields = jsonnet_eval('local m = import "mixin.libsonnet"; std.objectFieldsAll(m)')
+        for field in ("_config", "prometheusAlerts", "prometheusRules", "grafanaDashboards"):
+            self.assertIn(field, fields)
+        config = jsonnet_eval('(import "mixin.libsonnet")._config')
+        for key in ("exporterSelector", "probeSelector", "sloObjective", "qosShareObjective",
+                    "probeStaleThresholdSeconds", "burnRateWindows"):
+            self.assertIn(key, config)
+        dashboards = jsonnet_eval('std.objectFields((import "mixin.libsonnet").grafanaDashboards)')
+        self.assertEqual(sorted(dashboards), sorted(n for n in os.listdir(DASHBOARDS_DIR) if n.endswith(".json")))
+        self.assertTrue(os.path.exists(os.path.join(MIXIN_DIR, "jsonnetfile.json")), "jsonnet-bundler file")
+
+    def test_checked_in_files_are_what_the_mixin_renders(self):
+        result = run([sys.executable, RENDER, "--check"])
+        self.assertEqual(result.returncode, 0, output_of(result))
+
+    def test_no_tunables_as_recording_rules(self):
+        for _group, rule in all_rules(load_rules()):
+            self.assertNotIn("vector(", rule["expr"], rule.get("record") or rule.get("alert"))
+            self.assertNotIn("scalar(", rule["expr"], rule.get("record") or rule.get("alert"))
+
+    def test_rules_follow_a_changed_config(self):
+        config = {"exporterSelector": 'job="mail-monitor"', "probeSelector": 'job="mail-probe"',
+                  "sloObjective": 0.999, "qosShareObjective": 0.9, "probeStaleThresholdSeconds": 600}
+        with tempfile.TemporaryDirectory() as tmp:
+            result = run([sys.executable, RENDER, "--out", tmp, "--config", json.dumps(config)])
+            self.assertEqual(result.returncode, 0, output_of(result))
+            rules_file = os.path.join(tmp, "alerts", "smtp_exporter.rules.yml")
+            rules = load_yaml(rules_file)
+            exprs = {(r.get("alert") or r.get("record")) + "/" + r.get("labels", {}).get("severity", ""): r["expr"]
+                     for g in rules["groups"] for r in g["rules"]}
+            text = "\n".join(exprs.values())
+            self.assertNotIn("smtp[-_]exporter", text)
+            self.assertNotIn("smtp[-_]probe", text)
+            # Every raw series the rules read is the configured job's.
+            for name, expr in exprs.items():
+                for m in re.finditer(r"(?<![\w:])(smtp_[a-z0-9_]+|up|probe_success)(\{[^}]*\})?", expr):
+                    want = 'job="mail-probe"' if m.group(1) == "probe_success" else 'job="mail-monitor"'
+                    self.assertIn(want, m.group(2) or "", f"{name}: {m.group(0)}")
+            self.assertIn("(14.4 * (1 - 0.999))", exprs["SMTPQoSBudgetBurn/critical"])
+            self.assertIn("< 0.9", exprs["SMTPQoSDegraded/warning"])
+            self.assertIn("> 600", exprs["SMTPProbesStale/warning"])
+            with open(os.path.join(tmp, "dashboards", "smtp-overview.json"), encoding="utf-8") as f:
+                overview = f.read()
+            self.assertIn('label_values(smtp_probe_success{job=\\"mail-monitor\\"}, job)', overview)
+            self.assertIn("(1 - 0.999)", overview)
+            if not PROMTOOL:
+                return
+            self.assertEqual(run([PROMTOOL, "check", "rules", rules_file]).returncode, 0)
+            # The rules fire on the new job and objective: an error ratio of 2% burns a 99.9%
+            # budget 20 times too fast (a page), which the default 99% would call 2 times; the
+            # exporter's `up` under its new job name.
+            test_file = os.path.join(tmp, "alerts", "changed_config_test.yml")
+            with open(test_file, "w", encoding="utf-8") as f:
+                f.write(CHANGED_CONFIG_TEST)
+            result = run([PROMTOOL, "test", "rules", test_file])
+            self.assertEqual(result.returncode, 0, output_of(result))
+
+
+CHANGED_CONFIG_TEST = """
+rule_files: [smtp_exporter.rules.yml]
+evaluation_interval: 1m
+group_eval_order: [smtp_exporter.recording, smtp_exporter.servers, smtp_exporter.domains,
+                   smtp_exporter.loops, smtp_exporter.exporter]
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'smtp_probe_events_total{job="mail-monitor",instance="e:9025",target="mx1:25",module="m",event="5510"}'
+        values: '0+98x90'
+      - series: 'smtp_probe_events_total{job="mail-monitor",instance="e:9025",target="mx1:25",module="m",event="5509"}'
+        values: '0+2x90'
+      - series: 'smtp_probe_events_total{job="smtp_exporter",instance="e:9025",target="mx2:25",module="m",event="5509"}'
+        values: '0+100x90'
+      - series: 'up{job="mail-monitor",instance="e:9025"}'
+        values: '0x10'
+    alert_rule_test:
+      - eval_time: 80m
+        alertname: SMTPQoSBudgetBurn
+        exp_alerts:
+          - exp_labels: {severity: critical, job: mail-monitor, instance: "e:9025", target: "mx1:25", module: m}
+            exp_annotations:
+              summary: "SMTP QoS error budget of mx1:25 burns 14.4x too fast"
+              description: "2% of the probes of mx1:25 (module m) missed the QoS time or failed (ELM 5511/5509) over the last 1h, and still do over 5m. That spends the error budget of the objective (99.9% of the probes in 5510) at least 14.4 times as fast as it allows: a 30-day budget would last 2 days or less. Check first whether the probes fail (smtp_probe_failures_total by reason) or are only slow (smtp_probe_events_total{event=\\"5511\\"}, phase durations)."
+          - exp_labels: {severity: warning, job: mail-monitor, instance: "e:9025", target: "mx1:25", module: m}
+            exp_annotations:
+              summary: "SMTP QoS error budget of mx1:25 burns 6x too fast"
+              description: "2% of the probes of mx1:25 (module m) missed the QoS time or failed (ELM 5511/5509) over the last 6h, and still do over 30m. That spends the error budget of the objective (99.9% of the probes in 5510) at least 6 times as fast as it allows: a 30-day budget would last 5 days or less. Check first whether the probes fail (smtp_probe_failures_total by reason) or are only slow (smtp_probe_events_total{event=\\"5511\\"}, phase durations)."
+      - eval_time: 10m
+        alertname: SMTPExporterDown
+        exp_alerts:
+          - exp_labels: {severity: critical, job: mail-monitor, instance: "e:9025"}
+            exp_annotations:
+              summary: "smtp_exporter e:9025 is down"
+              description: "Prometheus cannot scrape smtp_exporter on e:9025 (selector job=\\"mail-monitor\\"), so the SMTP servers it probes are not being watched. Check first whether the process/container runs (systemctl status smtp_exporter, kubectl get pods) and listens on :9025, then the scrape target's error on Prometheus' /targets page."
+"""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -396,7 +515,7 @@ class PrometheusConfigTest(unittest.TestCase):
     def test_scrape_jobs(self):
         config = load_yaml(PROMETHEUS_CONFIG)
         jobs = {j["job_name"]: j for j in config["scrape_configs"]}
-        matcher = exporter_down_job_regex()
+        matcher = alert_job_regex("SMTPExporterDown", "up")
         metrics_jobs = [j for j in jobs.values() if j.get("metrics_path", "/metrics") == "/metrics"
                         and any(str(t).endswith(f":{EXPORTER_PORT}") for sc in j.get("static_configs", [])
                                 for t in sc["targets"])]
@@ -406,6 +525,8 @@ class PrometheusConfigTest(unittest.TestCase):
         self.assertEqual(len(probe_jobs), 1, "one blackbox-style /probe job")
         probe = probe_jobs[0]
         self.assertNotRegex(probe["job_name"], f"^(?:{matcher})$")
+        probe_matcher = alert_job_regex("SMTPProbeFailed", "probe_success")
+        self.assertRegex(probe["job_name"], f"^(?:{probe_matcher})$", "SMTPProbeFailed must match the job")
         self.assertEqual(probe.get("params", {}).get("module"), ["smtp_ehlo"])
         relabel = probe["relabel_configs"]
         self.assertTrue(any(r.get("source_labels") == ["__address__"] and r.get("target_label") == "__param_target"
@@ -659,7 +780,7 @@ class KubernetesTest(unittest.TestCase):
         self.assertLessEqual(monitor["spec"]["selector"]["matchLabels"].items(), service["metadata"]["labels"].items())
         self.assertEqual(monitor["spec"]["endpoints"][0]["port"], service_port["name"])
         # The ServiceMonitor's job label is the Service name; SMTPExporterDown must match it.
-        self.assertRegex(service["metadata"]["name"], f"^(?:{exporter_down_job_regex()})$")
+        self.assertRegex(service["metadata"]["name"], f"^(?:{alert_job_regex('SMTPExporterDown', 'up')})$")
 
     def test_probe(self):
         probe = self.by_kind["Probe"][0]["spec"]
