@@ -65,6 +65,20 @@ std::string shown_line(const Response& response) {
   return "* " + response.line;
 }
 
+// N of an untagged "* N EXISTS": the messages in the selected folder (RFC 3501 7.3.1).
+std::optional<std::uint32_t> exists_count(const Response& response) {
+  if (response.kind != Response::Kind::untagged) return std::nullopt;
+  const std::string_view line = response.line;
+  const std::size_t space = line.find(' ');
+  if (space == std::string_view::npos || !equals_ignoring_case(line.substr(space + 1), "EXISTS")) return std::nullopt;
+  return number(line.substr(0, space));
+}
+
+// Whether an EXISTS (a message arrived, or the count changed) is among these responses.
+bool has_exists(const std::vector<Response>& responses) {
+  return std::ranges::any_of(responses, [](const Response& r) { return exists_count(r).has_value(); });
+}
+
 }  // namespace
 
 std::string_view failure_name(Failure failure) { return kFailureNames[static_cast<std::size_t>(failure)]; }
@@ -118,6 +132,34 @@ asio::awaitable<Client::Read> Client::next_response(Clock::time_point deadline) 
   }
 }
 
+asio::awaitable<std::optional<Response>> Client::read_answer(const std::string& tag, Clock::time_point deadline,
+                                                             Tagged& answer) {
+  for (;;) {
+    Read read = co_await next_response(deadline);
+    if (!read.outcome.ok()) {
+      answer.outcome = std::move(read.outcome);
+      co_return std::nullopt;
+    }
+    note_capabilities(read.response);
+    if (read.response.kind == Response::Kind::continuation) co_return std::move(read.response);
+    const auto status = status_of(read.response);
+    if (read.response.kind == Response::Kind::tagged) {
+      if (read.response.tag != tag || !status ||
+          (status->name != "OK" && status->name != "NO" && status->name != "BAD")) {
+        answer.outcome = failed(Failure::protocol, "unexpected tagged response: " + shown_line(read.response));
+      } else {
+        answer.status = *status;
+      }
+      co_return std::nullopt;
+    }
+    if (status && status->name == "BYE") {
+      answer.outcome = failed(Failure::closed, "server said BYE: " + status->text);
+      co_return std::nullopt;
+    }
+    answer.untagged.push_back(std::move(read.response));
+  }
+}
+
 asio::awaitable<Outcome> Client::send_line(std::string_view line, Clock::time_point deadline, std::string_view shown) {
   transcript_.sent(shown.empty() ? line : shown);
   std::string bytes;
@@ -162,32 +204,10 @@ asio::awaitable<Client::Tagged> Client::command(std::string_view line, Clock::ti
   Tagged result;
   const std::string shown_text = shown.empty() ? std::string() : tag + " " + std::string(shown);
   result.outcome = co_await send_line(tag + " " + std::string(line), deadline, shown_text);
-  while (result.outcome.ok()) {
-    Read read = co_await next_response(deadline);
-    if (!read.outcome.ok()) {
-      result.outcome = std::move(read.outcome);
-      break;
-    }
-    note_capabilities(read.response);
-    if (read.response.kind == Response::Kind::tagged) {
-      const auto status = status_of(read.response);
-      if (read.response.tag != tag || !status ||
-          (status->name != "OK" && status->name != "NO" && status->name != "BAD")) {
-        result.outcome = failed(Failure::protocol, "unexpected tagged response: " + shown_line(read.response));
-        break;
-      }
-      result.status = *status;
-      break;
-    }
-    if (read.response.kind == Response::Kind::continuation) {
-      result.outcome = failed(Failure::protocol, "unexpected continuation request: " + shown_line(read.response));
-      break;
-    }
-    if (const auto status = status_of(read.response); status && status->name == "BYE") {
-      result.outcome = failed(Failure::closed, "server said BYE: " + status->text);
-      break;
-    }
-    result.untagged.push_back(std::move(read.response));
+  if (!result.outcome.ok()) co_return result;
+  const std::optional<Response> continuation = co_await read_answer(tag, deadline, result);
+  if (continuation) {
+    result.outcome = failed(Failure::protocol, "unexpected continuation request: " + shown_line(*continuation));
   }
   co_return result;
 }
@@ -256,41 +276,21 @@ asio::awaitable<Client::Tagged> Client::authenticate(std::string_view mechanism,
   }
   result.outcome = co_await send_line(line, deadline, tag + " AUTHENTICATE " + std::string(sasl->name()) + " ***");
   while (result.outcome.ok()) {
-    Read read = co_await next_response(deadline);
-    if (!read.outcome.ok()) {
-      result.outcome = std::move(read.outcome);
-      break;
+    const std::optional<Response> challenge = co_await read_answer(tag, deadline, result);
+    if (!challenge) break;
+    std::optional<std::string> answer;
+    if (initial) {  // no SASL-IR: the first challenge is empty, the initial response answers it
+      answer = std::move(initial);
+      initial.reset();
+    } else {
+      answer = sasl->respond(challenge->line);
     }
-    note_capabilities(read.response);
-    if (read.response.kind == Response::Kind::continuation) {
-      std::optional<std::string> answer;
-      if (initial) {  // no SASL-IR: the first challenge is empty, the initial response answers it
-        answer = std::move(initial);
-        initial.reset();
-      } else {
-        answer = sasl->respond(read.response.line);
-      }
-      // "*" cancels an exchange the client cannot follow (RFC 3501 6.2.2); the server says BAD.
-      const std::string reply = answer ? *answer : std::string("*");
-      result.outcome = co_await send_line(reply, deadline, "***");
-      continue;
-    }
-    if (read.response.kind == Response::Kind::tagged) {
-      const auto status = status_of(read.response);
-      if (read.response.tag != tag || !status) {
-        result.outcome = failed(Failure::protocol, "unexpected tagged response: " + shown_line(read.response));
-        break;
-      }
-      result.status = *status;
-      if (status->name == "OK" && !sasl->server_verified()) {
-        result.outcome = failed(Failure::login, "the server did not prove it knows the password (SCRAM)");
-      }
-      break;
-    }
-    if (const auto status = status_of(read.response); status && status->name == "BYE") {
-      result.outcome = failed(Failure::closed, "server said BYE: " + status->text);
-      break;
-    }
+    // "*" cancels an exchange the client cannot follow (RFC 3501 6.2.2); the server says BAD.
+    const std::string reply = answer ? *answer : std::string("*");
+    result.outcome = co_await send_line(reply, deadline, "***");
+  }
+  if (result.ok() && !sasl->server_verified()) {
+    result.outcome = failed(Failure::login, "the server did not prove it knows the password (SCRAM)");
   }
   co_return result;
 }
@@ -362,11 +362,7 @@ asio::awaitable<Selected> Client::select(std::string_view folder, Clock::time_po
   for (const Response& response : selected.untagged) {
     const auto status = status_of(response);
     if (status && status->code == "UIDVALIDITY") result.uid_validity = number(status->code_args).value_or(0);
-    const std::string_view line = response.line;
-    const std::size_t space = line.find(' ');
-    if (space != std::string_view::npos && equals_ignoring_case(line.substr(space + 1), "EXISTS")) {
-      result.exists = number(line.substr(0, space)).value_or(0);
-    }
+    if (const auto exists = exists_count(response)) result.exists = *exists;
   }
   co_return result;
 }
@@ -443,9 +439,7 @@ asio::awaitable<Client::Idled> Client::idle(Clock::time_point until, Clock::time
   if (!has_capability("IDLE")) {  // a poll: NOOP lets the server report what arrived
     const Tagged polled = co_await command("NOOP", deadline);
     result.outcome = polled.ok() ? succeeded() : outcome_of(polled, Failure::refused, "NOOP");
-    for (const Response& response : polled.untagged) {
-      if (response.line.ends_with(" EXISTS")) result.arrived = true;
-    }
+    result.arrived = has_exists(polled.untagged);
     co_return result;
   }
   const std::string tag = "a" + std::to_string(next_tag_++);
@@ -472,29 +466,21 @@ asio::awaitable<Client::Idled> Client::idle(Clock::time_point until, Clock::time
       result.outcome = failed(Failure::closed, "server said BYE: " + status->text);
       co_return result;
     }
-    if (read.response.kind == Response::Kind::untagged && read.response.line.ends_with(" EXISTS")) {
+    if (exists_count(read.response)) {
       result.arrived = true;
       break;
     }
   }
   result.outcome = co_await send_line("DONE", deadline, {});
-  while (result.outcome.ok()) {
-    read = co_await next_response(deadline);
-    if (!read.outcome.ok()) {
-      result.outcome = std::move(read.outcome);
-      break;
-    }
-    if (read.response.kind == Response::Kind::tagged) {
-      const auto status = status_of(read.response);
-      if (read.response.tag != tag || !status || status->name != "OK") {
-        result.outcome = failed(Failure::protocol, "unexpected response to DONE: " + shown_line(read.response));
-      }
-      break;
-    }
-    if (read.response.kind == Response::Kind::untagged && read.response.line.ends_with(" EXISTS")) {
-      result.arrived = true;
-    }
+  if (!result.outcome.ok()) co_return result;
+  Tagged done;
+  const std::optional<Response> continuation = co_await read_answer(tag, deadline, done);
+  if (continuation || (done.outcome.ok() && done.status.name != "OK")) {
+    done.outcome = failed(Failure::protocol, "unexpected response to DONE: " +
+                                                 (continuation ? shown_line(*continuation) : done.status.name));
   }
+  result.outcome = std::move(done.outcome);
+  if (has_exists(done.untagged)) result.arrived = true;
   co_return result;
 }
 

@@ -128,6 +128,12 @@ class Client {
   struct Read;
   struct Tagged;
   boost::asio::awaitable<Read> next_response(Clock::time_point deadline);
+  // Reads the responses to the command tagged `tag` into `answer` (the untagged ones appended)
+  // up to its tagged response (OK, NO or BAD: answer.status). A continuation request that comes
+  // first is returned for the caller to answer before it reads on; BYE, a stray tagged response
+  // or a failed read end it in answer.outcome.
+  boost::asio::awaitable<std::optional<Response>> read_answer(const std::string& tag, Clock::time_point deadline,
+                                                              Tagged& answer);
   // Sends "<tag> <line>" and reads to its tagged response, keeping the untagged ones.
   boost::asio::awaitable<Tagged> command(std::string_view line, Clock::time_point deadline,
                                          std::string_view shown = {});

@@ -22,21 +22,22 @@ ReplyRead failed(ReplyRead::Status status, std::string detail) {
 
 }  // namespace
 
+// command() and message() are plain functions that hand the coroutine its bytes (one coroutine
+// frame per exchange fewer; the caller's views outlive the co_await of the result).
 asio::awaitable<ReplyRead> Connection::command(std::string_view line, Clock::time_point deadline,
                                                std::string_view shown) {
   std::string bytes;
   bytes.reserve(line.size() + 2);
   bytes.append(line).append("\r\n");
-  const std::string_view transcribed = shown.empty() ? line : shown;
-  co_return co_await send_then_read(bytes, transcribed, deadline);
+  return send_then_read(std::move(bytes), shown.empty() ? line : shown, deadline);
 }
 
 asio::awaitable<ReplyRead> Connection::message(std::string_view text, Clock::time_point deadline,
                                                std::string_view shown) {
-  co_return co_await send_then_read(text, shown, deadline);
+  return send_then_read(std::string(text), shown, deadline);
 }
 
-asio::awaitable<ReplyRead> Connection::send_then_read(std::string_view bytes, std::string_view shown,
+asio::awaitable<ReplyRead> Connection::send_then_read(std::string bytes, std::string_view shown,
                                                       Clock::time_point deadline) {
   transcript_.sent(shown);
   const boost::system::error_code ec = co_await stream_.write(bytes, deadline);

@@ -85,7 +85,7 @@ class Connection {
   void close() { stream_.close(); }
 
  private:
-  boost::asio::awaitable<ReplyRead> send_then_read(std::string_view bytes, std::string_view shown,
+  boost::asio::awaitable<ReplyRead> send_then_read(std::string bytes, std::string_view shown,
                                                    Clock::time_point deadline);
 
   Stream stream_;

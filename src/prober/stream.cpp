@@ -39,11 +39,11 @@ asio::awaitable<boost::system::error_code> Stream::connect(const tcp::endpoint& 
   // Stamping is asked for before the connect, so that a greeting that comes while the event
   // loop is busy elsewhere is stamped too.
   tcp_.open(endpoint.protocol(), ec);
+  if (!ec) tcp_.non_blocking(true, ec);  // write() tries a plain send first
   if (ec) co_return ec;
   enable_arrival_times(tcp_);
   std::tie(ec) = co_await tcp_.async_connect(endpoint, use_tuple);
-  if (ec && watch_.expired()) co_return asio::error::timed_out;
-  co_return ec;
+  co_return timed_out_or(ec);
 }
 
 asio::awaitable<boost::system::error_code> Stream::connect(const std::string& unix_path, Clock::time_point deadline) {
@@ -51,30 +51,31 @@ asio::awaitable<boost::system::error_code> Stream::connect(const std::string& un
   watch_.arm(deadline);
   if (watch_.expired()) co_return asio::error::timed_out;
   auto [ec] = co_await unix_.async_connect(asio::local::stream_protocol::endpoint(unix_path), use_tuple);
-  if (ec && watch_.expired()) co_return asio::error::timed_out;
-  co_return ec;
+  co_return timed_out_or(ec);
 }
 
 asio::awaitable<boost::system::error_code> Stream::write(std::string_view bytes, Clock::time_point deadline) {
   watch_.arm(deadline);
   if (watch_.expired()) co_return asio::error::timed_out;
+  if (!tls_ && !is_unix_) {
+    // A command fits the socket's send buffer: sent at once it needs no write operation and no
+    // trip through the scheduler (bench part 8: 8% of a plain probe's instructions, 12% of a
+    // transaction's).
+    boost::system::error_code ec;
+    bytes.remove_prefix(tcp_.write_some(asio::buffer(bytes), ec));
+    if (ec && ec != asio::error::would_block) co_return ec;
+    if (bytes.empty()) co_return boost::system::error_code();
+  }
   std::tuple<boost::system::error_code, std::size_t> io;
   if (tls_) io = co_await asio::async_write(*tls_, asio::buffer(bytes), use_tuple);
   else if (is_unix_) io = co_await asio::async_write(unix_, asio::buffer(bytes), use_tuple);
   else io = co_await asio::async_write(tcp_, asio::buffer(bytes), use_tuple);
-  if (std::get<0>(io) && watch_.expired()) co_return asio::error::timed_out;
-  co_return std::get<0>(io);
+  co_return timed_out_or(std::get<0>(io));
 }
 
 asio::awaitable<boost::system::error_code> Stream::read_some(std::string_view& fresh, Clock::time_point deadline) {
   watch_.arm(deadline);
   if (watch_.expired()) co_return asio::error::timed_out;
-  const boost::system::error_code ec = co_await read_now(fresh);
-  if (ec && watch_.expired()) co_return asio::error::timed_out;
-  co_return ec;
-}
-
-asio::awaitable<boost::system::error_code> Stream::read_now(std::string_view& fresh) {
   // (No co_await inside a conditional expression: g++ 12 miscompiles that.)
   if (tls_ || is_unix_) {
     std::tuple<boost::system::error_code, std::size_t> io;
@@ -82,19 +83,23 @@ asio::awaitable<boost::system::error_code> Stream::read_now(std::string_view& fr
     else io = co_await unix_.async_read_some(asio::buffer(buffer_), use_tuple);
     arrived_ = Clock::now();
     fresh = std::string_view(buffer_.data(), std::get<1>(io));
-    co_return std::get<0>(io);
+    co_return timed_out_or(std::get<0>(io));
   }
   // Plain TCP: stamped with the kernel's arrival time (stamped_read.hpp).
   for (;;) {
     auto [ec] = co_await tcp_.async_wait(tcp::socket::wait_read, use_tuple);
-    if (ec) co_return ec;
+    if (ec) co_return timed_out_or(ec);
     const StampedRead read = receive_stamped(tcp_, buffer_);
     if (read.ec == asio::error::would_block) continue;  // woken for nothing
-    if (read.ec) co_return read.ec;
+    if (read.ec) co_return timed_out_or(read.ec);
     arrived_ = read.arrived;
     fresh = std::string_view(buffer_.data(), read.bytes);
     co_return read.ec;
   }
+}
+
+boost::system::error_code Stream::timed_out_or(boost::system::error_code ec) const {
+  return ec && watch_.expired() ? asio::error::timed_out : ec;
 }
 
 asio::awaitable<TlsUpgrade> Stream::upgrade_to_tls(ssl::context& context, const std::string& server_name,

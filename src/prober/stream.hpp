@@ -70,7 +70,8 @@ class Stream {
   void close();
 
  private:
-  boost::asio::awaitable<boost::system::error_code> read_now(std::string_view& fresh);
+  // An operation that failed because the deadline passed (the watch cancelled it) timed out.
+  boost::system::error_code timed_out_or(boost::system::error_code ec) const;
   void cancel();
 
   boost::asio::ip::tcp::socket tcp_;

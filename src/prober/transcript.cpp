@@ -26,10 +26,13 @@ std::string printable(std::string_view s) {
 
 void Transcript::add(char direction, std::string_view text, Clock::time_point at) {
   if (lines_ == nullptr) return;
-  double seconds = std::chrono::duration<double>(at - start_).count();
-  // A line never reads earlier than the one before it: the kernel can stamp the greeting's
-  // arrival a moment before the prober noted the connection (the phase timings keep the stamp).
-  if (!lines_->empty()) seconds = std::max(seconds, lines_->back().at_seconds);
+  const double seconds = std::chrono::duration<double>(at - start_).count();
+  // The kernel can stamp the greeting's arrival a moment before a busy event loop let the prober
+  // note the connection. The phases then end connect at the greeting's arrival, and so do the
+  // notes before it here: the transcript reads in order, at the stamps the phases use.
+  for (auto line = lines_->rbegin(); line != lines_->rend() && line->at_seconds > seconds; ++line) {
+    line->at_seconds = seconds;
+  }
   lines_->push_back({seconds, direction, printable(text)});
 }
 

@@ -2,6 +2,7 @@
 // what the server saw, and the QoS verdict. Timing bounds are loose: the machine is shared.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -451,6 +452,29 @@ TEST(ProberDialog, PhasesAddUpWhenTheEventLoopRunsLate) {
   const double phases = phase(r, Phase::connect) + phase(r, Phase::greeting) + phase(r, Phase::ehlo);
   EXPECT_LE(phases, *r.ehlo_latency_seconds + 1e-3);
   EXPECT_LT(phase(r, Phase::connect), 0.25);  // not the 300 ms the loop was away
+}
+
+// The transcript of such a probe reads at the stamps the phases use: the greeting at the end of
+// the (clamped) connect phase, and the prober's "connected" note, made later by the late loop,
+// moved back to it rather than the greeting moved forward.
+TEST(ProberDialog, TranscriptUsesThePhasesStampsWhenTheEventLoopRunsLate) {
+  const auto module = test_module(1000ms, 3000ms);
+  ProbeRun run;
+  run.stall_loop = 300ms;
+  run.record_transcript = true;
+  const auto d = probe_script(answering("250-mx.example.org\r\n250 8BITMIME\r\n"), module, run);
+  ASSERT_TRUE(d);
+  const auto& r = d->result;
+  ASSERT_EQ(r.failure, Failure::none) << r.detail;
+  const auto greeting = std::find_if(r.transcript.begin(), r.transcript.end(),
+                                     [](const auto& line) { return line.direction == '<'; });
+  ASSERT_NE(greeting, r.transcript.end());
+  EXPECT_NEAR(greeting->at_seconds, phase(r, Phase::resolve) + phase(r, Phase::connect), 1e-3);
+  double last = 0;
+  for (const auto& line : r.transcript) {
+    EXPECT_GE(line.at_seconds, last) << line.text;
+    last = line.at_seconds;
+  }
 }
 
 }  // namespace
