@@ -1,133 +1,6 @@
 // The dashboard "SMTP / Mail domain": plain dashboard JSON written as jsonnet; the values that follow
 // _config are expressions of p (dashboards.libsonnet).
 function(p) {
-  uid: "smtp-domain",
-  title: "SMTP / Mail domain",
-  description: "One mail domain probed by smtp_exporter: its MX hosts and their IPv4 and IPv6 addresses as a pool (state, QoS latency, TLS, DANE, MTA-STS coverage, reverse DNS), DNS, MTA-STS and consistency across the pool. Needs the recording rules in alerts/smtp_exporter.rules.yml.",
-  tags: [
-    "smtp",
-    "smtp_exporter",
-    "mail_domain",
-  ],
-  editable: true,
-  fiscalYearStartMonth: 0,
-  graphTooltip: 1,
-  liveNow: false,
-  refresh: "1m",
-  schemaVersion: 37,
-  version: 1,
-  style: "dark",
-  timezone: "browser",
-  weekStart: "",
-  time: {
-    from: "now-6h",
-    to: "now",
-  },
-  timepicker: {
-    refresh_intervals: [
-      "30s",
-      "1m",
-      "5m",
-      "15m",
-      "1h",
-    ],
-  },
-  templating: {
-    list: [
-      {
-        name: "datasource",
-        label: "Data source",
-        type: "datasource",
-        query: "prometheus",
-        current: {},
-        hide: 0,
-        includeAll: false,
-        multi: false,
-        options: [],
-        refresh: 1,
-        regex: "",
-        skipUrlSync: false,
-      },
-      {
-        name: "job",
-        label: "Job",
-        type: "query",
-        datasource: {
-          type: "prometheus",
-          uid: "${datasource}",
-        },
-        definition: "label_values(smtp_probe_success{%(exporterSelector)s}, job)" % p,
-        query: "label_values(smtp_probe_success{%(exporterSelector)s}, job)" % p,
-        refresh: 2,
-        regex: "",
-        sort: 1,
-        hide: 0,
-        multi: true,
-        includeAll: true,
-        options: [],
-        skipUrlSync: false,
-        allValue: ".*",
-        current: {
-          selected: true,
-          text: [
-            "All",
-          ],
-          value: [
-            "$__all",
-          ],
-        },
-      },
-      {
-        name: "instance",
-        label: "Exporter",
-        type: "query",
-        datasource: {
-          type: "prometheus",
-          uid: "${datasource}",
-        },
-        definition: "label_values(smtp_domain_success{job=~\"$job\"}, instance)",
-        query: "label_values(smtp_domain_success{job=~\"$job\"}, instance)",
-        refresh: 2,
-        regex: "",
-        sort: 1,
-        hide: 0,
-        multi: true,
-        includeAll: true,
-        options: [],
-        skipUrlSync: false,
-        allValue: ".*",
-        current: {
-          selected: true,
-          text: [
-            "All",
-          ],
-          value: [
-            "$__all",
-          ],
-        },
-      },
-      {
-        name: "domain",
-        label: "Domain",
-        type: "query",
-        datasource: {
-          type: "prometheus",
-          uid: "${datasource}",
-        },
-        definition: "label_values(smtp_domain_success{job=~\"$job\",instance=~\"$instance\"}, target)",
-        query: "label_values(smtp_domain_success{job=~\"$job\",instance=~\"$instance\"}, target)",
-        refresh: 2,
-        regex: "",
-        sort: 1,
-        hide: 0,
-        multi: false,
-        includeAll: false,
-        options: [],
-        skipUrlSync: false,
-        current: {},
-      },
-    ],
-  },
   annotations: {
     list: [
       {
@@ -148,86 +21,69 @@ function(p) {
           uid: "${datasource}",
         },
         enable: true,
+        expr: "ALERTS{alertstate=\"firing\",alertname=~\"SMTP.*\",target=\"$domain\"}",
         hide: false,
         iconColor: "red",
         name: "SMTP alerts",
-        expr: "ALERTS{alertstate=\"firing\",alertname=~\"SMTP.*\",target=\"$domain\"}",
         step: "1m",
-        titleFormat: "{{alertname}} ({{severity}})",
-        textFormat: "{{target}} {{mx}} {{address}}",
         tagKeys: "severity,target",
+        textFormat: "{{target}} {{mx}} {{address}}",
+        titleFormat: "{{alertname}} ({{severity}})",
         useValueForTime: false,
       },
     ],
   },
+  description: "One mail domain probed by smtp_exporter: its MX hosts and their IPv4 and IPv6 addresses as a pool (state, QoS latency, TLS, DANE, MTA-STS coverage, reverse DNS), DNS, MTA-STS and consistency across the pool. Needs the recording rules in alerts/smtp_exporter.rules.yml.",
+  editable: true,
+  fiscalYearStartMonth: 0,
+  graphTooltip: 1,
   links: [
     {
+      asDropdown: false,
+      icon: "dashboard",
+      includeVars: false,
+      keepTime: false,
+      tags: [],
+      targetBlank: false,
       title: "SMTP overview",
+      tooltip: "All targets",
       type: "link",
       url: "/d/smtp-overview/smtp-overview?${datasource:queryparam}&${job:queryparam}&${__url_time_range}",
-      icon: "dashboard",
-      tooltip: "All targets",
-      targetBlank: false,
+    },
+    {
       asDropdown: false,
+      icon: "dashboard",
       includeVars: false,
       keepTime: false,
       tags: [],
-    },
-    {
+      targetBlank: false,
       title: "SMTP target",
+      tooltip: "One target in detail",
       type: "link",
       url: "/d/smtp-target/smtp-target?${datasource:queryparam}&${job:queryparam}&${__url_time_range}",
-      icon: "dashboard",
-      tooltip: "One target in detail",
-      targetBlank: false,
-      asDropdown: false,
-      includeVars: false,
-      keepTime: false,
-      tags: [],
     },
   ],
+  liveNow: false,
   panels: [
     {
-      type: "row",
-      id: 1,
-      title: "Domain",
       collapsed: false,
-      panels: [],
       gridPos: {
         h: 1,
         w: 24,
         x: 0,
         y: 0,
       },
+      id: 1,
+      panels: [],
+      title: "Domain",
+      type: "row",
     },
     {
-      id: 2,
-      type: "stat",
-      title: "Domain",
-      description: "1 if at least one probed address of the MX hosts passed in the last probe, or the domain has the null MX it is expected to have (smtp_domain_success). Senders fall back through the MX list, so one passing address gets mail in.",
       datasource: {
         type: "prometheus",
         uid: "${datasource}",
       },
-      gridPos: {
-        h: 4,
-        w: 3,
-        x: 0,
-        y: 1,
-      },
-      targets: [
-        {
-          expr: "smtp_domain_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "A",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "{{instance}}",
-          instant: true,
-          range: false,
-        },
-      ],
+      description: "1 if at least one probed address of the MX hosts passed in the last probe, or the domain has the null MX it is expected to have (smtp_domain_success). Senders fall back through the MX list, so one passing address gets mail in.",
       fieldConfig: {
         defaults: {
           color: {
@@ -235,19 +91,19 @@ function(p) {
           },
           mappings: [
             {
-              type: "value",
               options: {
                 "0": {
-                  text: "DOWN",
                   color: "red",
                   index: 0,
+                  text: "DOWN",
                 },
                 "1": {
-                  text: "UP",
                   color: "green",
                   index: 1,
+                  text: "UP",
                 },
               },
+              type: "value",
             },
           ],
           thresholds: {
@@ -266,49 +122,49 @@ function(p) {
         },
         overrides: [],
       },
+      gridPos: {
+        h: 4,
+        w: 3,
+        x: 0,
+        y: 1,
+      },
+      id: 2,
       options: {
+        colorMode: "background",
+        graphMode: "none",
+        justifyMode: "auto",
+        orientation: "auto",
         reduceOptions: {
-          values: false,
           calcs: [
             "lastNotNull",
           ],
           fields: "",
+          values: false,
         },
-        orientation: "auto",
         textMode: "auto",
-        colorMode: "background",
-        graphMode: "none",
-        justifyMode: "auto",
-      },
-    },
-    {
-      id: 3,
-      type: "stat",
-      title: "MX hosts",
-      description: "MX records found in the last probe, before the max_mx cap; 0 for an implicit or a null MX (smtp_domain_mx_hosts).",
-      datasource: {
-        type: "prometheus",
-        uid: "${datasource}",
-      },
-      gridPos: {
-        h: 4,
-        w: 2,
-        x: 3,
-        y: 1,
       },
       targets: [
         {
-          expr: "smtp_domain_mx_hosts{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "A",
           datasource: {
             type: "prometheus",
             uid: "${datasource}",
           },
-          legendFormat: "{{instance}}",
+          expr: "smtp_domain_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
           instant: true,
+          legendFormat: "{{instance}}",
           range: false,
+          refId: "A",
         },
       ],
+      title: "Domain",
+      type: "stat",
+    },
+    {
+      datasource: {
+        type: "prometheus",
+        uid: "${datasource}",
+      },
+      description: "MX records found in the last probe, before the max_mx cap; 0 for an implicit or a null MX (smtp_domain_mx_hosts).",
       fieldConfig: {
         defaults: {
           color: {
@@ -327,60 +183,49 @@ function(p) {
         },
         overrides: [],
       },
+      gridPos: {
+        h: 4,
+        w: 2,
+        x: 3,
+        y: 1,
+      },
+      id: 3,
       options: {
+        colorMode: "value",
+        graphMode: "none",
+        justifyMode: "auto",
+        orientation: "auto",
         reduceOptions: {
-          values: false,
           calcs: [
             "lastNotNull",
           ],
           fields: "",
+          values: false,
         },
-        orientation: "auto",
         textMode: "auto",
-        colorMode: "value",
-        graphMode: "none",
-        justifyMode: "auto",
       },
+      targets: [
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "smtp_domain_mx_hosts{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
+          instant: true,
+          legendFormat: "{{instance}}",
+          range: false,
+          refId: "A",
+        },
+      ],
+      title: "MX hosts",
+      type: "stat",
     },
     {
-      id: 4,
-      type: "stat",
-      title: "Addresses up / probed",
-      description: "Per family: addresses of the MX hosts whose session passed in the last probe (smtp_domain_addresses_up), and how many were probed (smtp_domain_addresses).",
       datasource: {
         type: "prometheus",
         uid: "${datasource}",
       },
-      gridPos: {
-        h: 4,
-        w: 6,
-        x: 5,
-        y: 1,
-      },
-      targets: [
-        {
-          expr: "smtp_domain_addresses_up{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "A",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "{{family}} up",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "smtp_domain_addresses{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "B",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "{{family}} probed",
-          instant: true,
-          range: false,
-        },
-      ],
+      description: "Per family: addresses of the MX hosts whose session passed in the last probe (smtp_domain_addresses_up), and how many were probed (smtp_domain_addresses).",
       fieldConfig: {
         defaults: {
           color: {
@@ -407,57 +252,68 @@ function(p) {
               {
                 id: "color",
                 value: {
-                  mode: "fixed",
                   fixedColor: "green",
+                  mode: "fixed",
                 },
               },
             ],
           },
         ],
       },
+      gridPos: {
+        h: 4,
+        w: 6,
+        x: 5,
+        y: 1,
+      },
+      id: 4,
       options: {
+        colorMode: "value",
+        graphMode: "none",
+        justifyMode: "auto",
+        orientation: "auto",
         reduceOptions: {
-          values: false,
           calcs: [
             "lastNotNull",
           ],
           fields: "",
+          values: false,
         },
-        orientation: "auto",
         textMode: "value_and_name",
-        colorMode: "value",
-        graphMode: "none",
-        justifyMode: "auto",
-      },
-    },
-    {
-      id: 5,
-      type: "stat",
-      title: "DNS",
-      description: "Why the domain's mail could not be routed in the last probe (smtp_domain_dns_failure: nxdomain, servfail, bogus DNSSEC, timeout, no_address for MX hosts without addresses), or none.",
-      datasource: {
-        type: "prometheus",
-        uid: "${datasource}",
-      },
-      gridPos: {
-        h: 4,
-        w: 3,
-        x: 11,
-        y: 1,
       },
       targets: [
         {
-          expr: "smtp_domain_dns_failure{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"} == 1\nor\nlabel_replace(max without (reason) (smtp_domain_dns_failure{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}) == 0, \"reason\", \"none\", \"\", \"\")",
-          refId: "A",
           datasource: {
             type: "prometheus",
             uid: "${datasource}",
           },
-          legendFormat: "{{reason}}",
+          expr: "smtp_domain_addresses_up{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
           instant: true,
+          legendFormat: "{{family}} up",
           range: false,
+          refId: "A",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "smtp_domain_addresses{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
+          instant: true,
+          legendFormat: "{{family}} probed",
+          range: false,
+          refId: "B",
         },
       ],
+      title: "Addresses up / probed",
+      type: "stat",
+    },
+    {
+      datasource: {
+        type: "prometheus",
+        uid: "${datasource}",
+      },
+      description: "Why the domain's mail could not be routed in the last probe (smtp_domain_dns_failure: nxdomain, servfail, bogus DNSSEC, timeout, no_address for MX hosts without addresses), or none.",
       fieldConfig: {
         defaults: {
           color: {
@@ -480,49 +336,49 @@ function(p) {
         },
         overrides: [],
       },
+      gridPos: {
+        h: 4,
+        w: 3,
+        x: 11,
+        y: 1,
+      },
+      id: 5,
       options: {
+        colorMode: "background",
+        graphMode: "none",
+        justifyMode: "auto",
+        orientation: "auto",
         reduceOptions: {
-          values: false,
           calcs: [
             "lastNotNull",
           ],
           fields: "",
+          values: false,
         },
-        orientation: "auto",
         textMode: "name",
-        colorMode: "background",
-        graphMode: "none",
-        justifyMode: "auto",
-      },
-    },
-    {
-      id: 6,
-      type: "stat",
-      title: "Null MX",
-      description: "1 if the domain publishes a null MX (RFC 7505): it accepts no mail (smtp_domain_null_mx). Expected for a target with expect_null_mx.",
-      datasource: {
-        type: "prometheus",
-        uid: "${datasource}",
-      },
-      gridPos: {
-        h: 4,
-        w: 2,
-        x: 14,
-        y: 1,
       },
       targets: [
         {
-          expr: "smtp_domain_null_mx{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "A",
           datasource: {
             type: "prometheus",
             uid: "${datasource}",
           },
-          legendFormat: "{{instance}}",
+          expr: "smtp_domain_dns_failure{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"} == 1\nor\nlabel_replace(max without (reason) (smtp_domain_dns_failure{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}) == 0, \"reason\", \"none\", \"\", \"\")",
           instant: true,
+          legendFormat: "{{reason}}",
           range: false,
+          refId: "A",
         },
       ],
+      title: "DNS",
+      type: "stat",
+    },
+    {
+      datasource: {
+        type: "prometheus",
+        uid: "${datasource}",
+      },
+      description: "1 if the domain publishes a null MX (RFC 7505): it accepts no mail (smtp_domain_null_mx). Expected for a target with expect_null_mx.",
       fieldConfig: {
         defaults: {
           color: {
@@ -530,19 +386,19 @@ function(p) {
           },
           mappings: [
             {
-              type: "value",
               options: {
                 "0": {
-                  text: "no",
                   color: "green",
                   index: 0,
+                  text: "no",
                 },
                 "1": {
-                  text: "NULL MX",
                   color: "orange",
                   index: 1,
+                  text: "NULL MX",
                 },
               },
+              type: "value",
             },
           ],
           thresholds: {
@@ -561,49 +417,49 @@ function(p) {
         },
         overrides: [],
       },
+      gridPos: {
+        h: 4,
+        w: 2,
+        x: 14,
+        y: 1,
+      },
+      id: 6,
       options: {
+        colorMode: "background",
+        graphMode: "none",
+        justifyMode: "auto",
+        orientation: "auto",
         reduceOptions: {
-          values: false,
           calcs: [
             "lastNotNull",
           ],
           fields: "",
+          values: false,
         },
-        orientation: "auto",
         textMode: "auto",
-        colorMode: "background",
-        graphMode: "none",
-        justifyMode: "auto",
-      },
-    },
-    {
-      id: 7,
-      type: "stat",
-      title: "MTA-STS mode",
-      description: "Mode of the domain's MTA-STS policy (smtp_mta_sts_mode): enforce, testing, none, or no policy. No data: the target does not check MTA-STS, or the domain's mail could not be routed.",
-      datasource: {
-        type: "prometheus",
-        uid: "${datasource}",
-      },
-      gridPos: {
-        h: 4,
-        w: 3,
-        x: 16,
-        y: 1,
       },
       targets: [
         {
-          expr: "smtp_mta_sts_mode{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"} == 1\nor\nlabel_replace(max without (mode) (smtp_mta_sts_mode{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}) == 0, \"mode\", \"no policy\", \"\", \"\")",
-          refId: "A",
           datasource: {
             type: "prometheus",
             uid: "${datasource}",
           },
-          legendFormat: "{{mode}}",
+          expr: "smtp_domain_null_mx{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
           instant: true,
+          legendFormat: "{{instance}}",
           range: false,
+          refId: "A",
         },
       ],
+      title: "Null MX",
+      type: "stat",
+    },
+    {
+      datasource: {
+        type: "prometheus",
+        uid: "${datasource}",
+      },
+      description: "Mode of the domain's MTA-STS policy (smtp_mta_sts_mode): enforce, testing, none, or no policy. No data: the target does not check MTA-STS, or the domain's mail could not be routed.",
       fieldConfig: {
         defaults: {
           color: {
@@ -630,8 +486,8 @@ function(p) {
               {
                 id: "color",
                 value: {
-                  mode: "fixed",
                   fixedColor: "green",
+                  mode: "fixed",
                 },
               },
             ],
@@ -645,8 +501,8 @@ function(p) {
               {
                 id: "color",
                 value: {
-                  mode: "fixed",
                   fixedColor: "orange",
+                  mode: "fixed",
                 },
               },
             ],
@@ -660,8 +516,8 @@ function(p) {
               {
                 id: "color",
                 value: {
-                  mode: "fixed",
                   fixedColor: "orange",
+                  mode: "fixed",
                 },
               },
             ],
@@ -675,57 +531,57 @@ function(p) {
               {
                 id: "color",
                 value: {
-                  mode: "fixed",
                   fixedColor: "text",
+                  mode: "fixed",
                 },
               },
             ],
           },
         ],
       },
+      gridPos: {
+        h: 4,
+        w: 3,
+        x: 16,
+        y: 1,
+      },
+      id: 7,
       options: {
+        colorMode: "background",
+        graphMode: "none",
+        justifyMode: "auto",
+        orientation: "auto",
         reduceOptions: {
-          values: false,
           calcs: [
             "lastNotNull",
           ],
           fields: "",
+          values: false,
         },
-        orientation: "auto",
         textMode: "name",
-        colorMode: "background",
-        graphMode: "none",
-        justifyMode: "auto",
-      },
-    },
-    {
-      id: 8,
-      type: "stat",
-      title: "MTA-STS policy",
-      description: "Whether _mta-sts.<domain> has a v=STSv1 TXT record (smtp_mta_sts_policy_present) and the policy was fetched over HTTPS and parsed (smtp_mta_sts_fetch_success).",
-      datasource: {
-        type: "prometheus",
-        uid: "${datasource}",
-      },
-      gridPos: {
-        h: 4,
-        w: 3,
-        x: 19,
-        y: 1,
       },
       targets: [
         {
-          expr: "2 * smtp_mta_sts_policy_present{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"} + smtp_mta_sts_fetch_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "A",
           datasource: {
             type: "prometheus",
             uid: "${datasource}",
           },
-          legendFormat: "{{instance}}",
+          expr: "smtp_mta_sts_mode{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"} == 1\nor\nlabel_replace(max without (mode) (smtp_mta_sts_mode{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}) == 0, \"mode\", \"no policy\", \"\", \"\")",
           instant: true,
+          legendFormat: "{{mode}}",
           range: false,
+          refId: "A",
         },
       ],
+      title: "MTA-STS mode",
+      type: "stat",
+    },
+    {
+      datasource: {
+        type: "prometheus",
+        uid: "${datasource}",
+      },
+      description: "Whether _mta-sts.<domain> has a v=STSv1 TXT record (smtp_mta_sts_policy_present) and the policy was fetched over HTTPS and parsed (smtp_mta_sts_fetch_success).",
       fieldConfig: {
         defaults: {
           color: {
@@ -733,29 +589,29 @@ function(p) {
           },
           mappings: [
             {
-              type: "value",
               options: {
                 "0": {
-                  text: "no TXT record",
                   color: "text",
                   index: 0,
+                  text: "no TXT record",
                 },
                 "1": {
-                  text: "fetched, no TXT",
                   color: "orange",
                   index: 1,
+                  text: "fetched, no TXT",
                 },
                 "2": {
-                  text: "FETCH FAILED",
                   color: "red",
                   index: 2,
+                  text: "FETCH FAILED",
                 },
                 "3": {
-                  text: "fetched",
                   color: "green",
                   index: 3,
+                  text: "fetched",
                 },
               },
+              type: "value",
             },
           ],
           thresholds: {
@@ -782,49 +638,49 @@ function(p) {
         },
         overrides: [],
       },
+      gridPos: {
+        h: 4,
+        w: 3,
+        x: 19,
+        y: 1,
+      },
+      id: 8,
       options: {
+        colorMode: "background",
+        graphMode: "none",
+        justifyMode: "auto",
+        orientation: "auto",
         reduceOptions: {
-          values: false,
           calcs: [
             "lastNotNull",
           ],
           fields: "",
+          values: false,
         },
-        orientation: "auto",
         textMode: "auto",
-        colorMode: "background",
-        graphMode: "none",
-        justifyMode: "auto",
-      },
-    },
-    {
-      id: 9,
-      type: "stat",
-      title: "Max age",
-      description: "max_age of the MTA-STS policy (smtp_mta_sts_max_age_seconds): how long senders cache it.",
-      datasource: {
-        type: "prometheus",
-        uid: "${datasource}",
-      },
-      gridPos: {
-        h: 4,
-        w: 2,
-        x: 22,
-        y: 1,
       },
       targets: [
         {
-          expr: "smtp_mta_sts_max_age_seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "A",
           datasource: {
             type: "prometheus",
             uid: "${datasource}",
           },
-          legendFormat: "{{instance}}",
+          expr: "2 * smtp_mta_sts_policy_present{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"} + smtp_mta_sts_fetch_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
           instant: true,
+          legendFormat: "{{instance}}",
           range: false,
+          refId: "A",
         },
       ],
+      title: "MTA-STS policy",
+      type: "stat",
+    },
+    {
+      datasource: {
+        type: "prometheus",
+        uid: "${datasource}",
+      },
+      description: "max_age of the MTA-STS policy (smtp_mta_sts_max_age_seconds): how long senders cache it.",
       fieldConfig: {
         defaults: {
           color: {
@@ -844,49 +700,49 @@ function(p) {
         },
         overrides: [],
       },
+      gridPos: {
+        h: 4,
+        w: 2,
+        x: 22,
+        y: 1,
+      },
+      id: 9,
       options: {
+        colorMode: "value",
+        graphMode: "none",
+        justifyMode: "auto",
+        orientation: "auto",
         reduceOptions: {
-          values: false,
           calcs: [
             "lastNotNull",
           ],
           fields: "",
+          values: false,
         },
-        orientation: "auto",
         textMode: "auto",
-        colorMode: "value",
-        graphMode: "none",
-        justifyMode: "auto",
-      },
-    },
-    {
-      id: 10,
-      type: "stat",
-      title: "Consistent across the pool",
-      description: "Whether every probed address agreed in the last probe (smtp_domain_consistent): starttls (TLS offered or established), tls_verified, extensions (EHLO keywords), probe_success, family_parity (per MX, IPv4 and IPv6 both pass or both fail). 1 also with fewer than two addresses.",
-      datasource: {
-        type: "prometheus",
-        uid: "${datasource}",
-      },
-      gridPos: {
-        h: 3,
-        w: 24,
-        x: 0,
-        y: 5,
       },
       targets: [
         {
-          expr: "smtp_domain_consistent{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "A",
           datasource: {
             type: "prometheus",
             uid: "${datasource}",
           },
-          legendFormat: "{{aspect}}",
+          expr: "smtp_mta_sts_max_age_seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
           instant: true,
+          legendFormat: "{{instance}}",
           range: false,
+          refId: "A",
         },
       ],
+      title: "Max age",
+      type: "stat",
+    },
+    {
+      datasource: {
+        type: "prometheus",
+        uid: "${datasource}",
+      },
+      description: "Whether every probed address agreed in the last probe (smtp_domain_consistent): starttls (TLS offered or established), tls_verified, extensions (EHLO keywords), probe_success, family_parity (per MX, IPv4 and IPv6 both pass or both fail). 1 also with fewer than two addresses.",
       fieldConfig: {
         defaults: {
           color: {
@@ -894,19 +750,19 @@ function(p) {
           },
           mappings: [
             {
-              type: "value",
               options: {
                 "0": {
-                  text: "DIFFER",
                   color: "red",
                   index: 0,
+                  text: "DIFFER",
                 },
                 "1": {
-                  text: "agree",
                   color: "green",
                   index: 1,
+                  text: "agree",
                 },
               },
+              type: "value",
             },
           ],
           thresholds: {
@@ -925,175 +781,72 @@ function(p) {
         },
         overrides: [],
       },
+      gridPos: {
+        h: 3,
+        w: 24,
+        x: 0,
+        y: 5,
+      },
+      id: 10,
       options: {
+        colorMode: "background",
+        graphMode: "none",
+        justifyMode: "auto",
+        orientation: "auto",
         reduceOptions: {
-          values: false,
           calcs: [
             "lastNotNull",
           ],
           fields: "",
+          values: false,
         },
-        orientation: "auto",
         textMode: "value_and_name",
-        colorMode: "background",
-        graphMode: "none",
-        justifyMode: "auto",
       },
+      targets: [
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "smtp_domain_consistent{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
+          instant: true,
+          legendFormat: "{{aspect}}",
+          range: false,
+          refId: "A",
+        },
+      ],
+      title: "Consistent across the pool",
+      type: "stat",
     },
     {
-      type: "row",
-      id: 11,
-      title: "MX pool",
       collapsed: false,
-      panels: [],
       gridPos: {
         h: 1,
         w: 24,
         x: 0,
         y: 8,
       },
+      id: 11,
+      panels: [],
+      title: "MX pool",
+      type: "row",
     },
     {
-      id: 12,
-      type: "table",
-      title: "Addresses of the MX hosts",
-      description: "One row per probed (MX, address) in the last probe, IPv4 and IPv6: state of its session (smtp_probe_success), QoS latency of the last probe (connect to the final 250 of EHLO) and the 95th percentile of the EHLO histogram over 30m against the QoS time, TLS certificate verified and days until the first certificate expires, DANE match against the MX's TLSA records, whether the MX is covered by the MTA-STS policy, forward-confirmed reverse DNS and whether the greeting names the PTR name. Red: failing, or disagreeing with what senders expect. Empty: not checked for this address (no TLS, no usable TLSA records, no MTA-STS policy).",
       datasource: {
         type: "prometheus",
         uid: "${datasource}",
       },
-      gridPos: {
-        h: 10,
-        w: 24,
-        x: 0,
-        y: 9,
-      },
-      targets: [
-        {
-          expr: "max without () (smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
-          refId: "A",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "max without () (smtp:probe_qos_latency:seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
-          refId: "B",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "max without () (smtp:ehlo_duration_seconds:p95_rate30m{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
-          refId: "C",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "max without () (smtp_qos_timeout_seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
-          refId: "D",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "max without () (smtp_tls_cert_verified{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
-          refId: "E",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "smtp:tls_cert_expiry:seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"} / 86400",
-          refId: "F",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "(0 * smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})\n+ on (job, instance, target, module, mx, address) group_left ()\nsmtp_dane_match{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "G",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "(0 * smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})\n+ on (job, instance, target, module, mx) group_left ()\nsmtp_mta_sts_mx_covered{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "H",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "(0 * smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})\n+ on (job, instance, target, module, mx, address) group_left ()\nsmtp_fcrdns_match{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "I",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "(0 * smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})\n+ on (job, instance, target, module, mx, address) group_left ()\nsmtp_banner_name_matches_ptr{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "J",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-      ],
+      description: "One row per probed (MX, address) in the last probe, IPv4 and IPv6: state of its session (smtp_probe_success), QoS latency of the last probe (connect to the final 250 of EHLO) and the 95th percentile of the EHLO histogram over 30m against the QoS time, TLS certificate verified and days until the first certificate expires, DANE match against the MX's TLSA records, whether the MX is covered by the MTA-STS policy, forward-confirmed reverse DNS and whether the greeting names the PTR name. Red: failing, or disagreeing with what senders expect. Empty: not checked for this address (no TLS, no usable TLSA records, no MTA-STS policy). STARTTLS: offered in the last EHLO, or a TLS session started after it; Extensions missing: how many fewer EHLO keywords this address advertised than the address with the most (0 for all when the pool agrees).",
       fieldConfig: {
         defaults: {
           color: {
             mode: "palette-classic",
+          },
+          custom: {
+            align: "auto",
+            displayMode: "auto",
+            filterable: true,
+            inspect: false,
           },
           mappings: [],
           thresholds: {
@@ -1104,12 +857,6 @@ function(p) {
                 value: null,
               },
             ],
-          },
-          custom: {
-            align: "auto",
-            displayMode: "auto",
-            inspect: false,
-            filterable: true,
           },
         },
         overrides: [
@@ -1123,19 +870,19 @@ function(p) {
                 id: "mappings",
                 value: [
                   {
-                    type: "value",
                     options: {
                       "0": {
-                        text: "DOWN",
                         color: "red",
                         index: 0,
+                        text: "DOWN",
                       },
                       "1": {
-                        text: "UP",
                         color: "green",
                         index: 1,
+                        text: "UP",
                       },
                     },
+                    type: "value",
                   },
                 ],
               },
@@ -1183,19 +930,19 @@ function(p) {
                 id: "mappings",
                 value: [
                   {
-                    type: "value",
                     options: {
                       "0": {
-                        text: "INVALID",
                         color: "red",
                         index: 0,
+                        text: "INVALID",
                       },
                       "1": {
-                        text: "verified",
                         color: "green",
                         index: 1,
+                        text: "verified",
                       },
                     },
+                    type: "value",
                   },
                 ],
               },
@@ -1267,19 +1014,19 @@ function(p) {
                 id: "mappings",
                 value: [
                   {
-                    type: "value",
                     options: {
                       "0": {
-                        text: "MISMATCH",
                         color: "red",
                         index: 0,
+                        text: "MISMATCH",
                       },
                       "1": {
-                        text: "match",
                         color: "green",
                         index: 1,
+                        text: "match",
                       },
                     },
+                    type: "value",
                   },
                 ],
               },
@@ -1315,19 +1062,19 @@ function(p) {
                 id: "mappings",
                 value: [
                   {
-                    type: "value",
                     options: {
                       "0": {
-                        text: "NOT COVERED",
                         color: "red",
                         index: 0,
+                        text: "NOT COVERED",
                       },
                       "1": {
-                        text: "covered",
                         color: "green",
                         index: 1,
+                        text: "covered",
                       },
                     },
+                    type: "value",
                   },
                 ],
               },
@@ -1363,19 +1110,19 @@ function(p) {
                 id: "mappings",
                 value: [
                   {
-                    type: "value",
                     options: {
                       "0": {
-                        text: "NO",
                         color: "red",
                         index: 0,
+                        text: "NO",
                       },
                       "1": {
-                        text: "yes",
                         color: "green",
                         index: 1,
+                        text: "yes",
                       },
                     },
+                    type: "value",
                   },
                 ],
               },
@@ -1411,19 +1158,19 @@ function(p) {
                 id: "mappings",
                 value: [
                   {
-                    type: "value",
                     options: {
                       "0": {
-                        text: "NO",
                         color: "red",
                         index: 0,
+                        text: "NO",
                       },
                       "1": {
-                        text: "yes",
                         color: "green",
                         index: 1,
+                        text: "yes",
                       },
                     },
+                    type: "value",
                   },
                 ],
               },
@@ -1449,25 +1196,255 @@ function(p) {
               },
             ],
           },
-        ],
-      },
-      options: {
-        showHeader: true,
-        cellHeight: "sm",
-        footer: {
-          show: false,
-          reducer: [
-            "sum",
-          ],
-          fields: "",
-        },
-        sortBy: [
           {
-            displayName: "State",
-            desc: false,
+            matcher: {
+              id: "byName",
+              options: "STARTTLS",
+            },
+            properties: [
+              {
+                id: "mappings",
+                value: [
+                  {
+                    options: {
+                      "0": {
+                        color: "red",
+                        index: 0,
+                        text: "NONE",
+                      },
+                      "1": {
+                        color: "green",
+                        index: 1,
+                        text: "offered",
+                      },
+                    },
+                    type: "value",
+                  },
+                ],
+              },
+              {
+                id: "custom.displayMode",
+                value: "color-background",
+              },
+              {
+                id: "thresholds",
+                value: {
+                  mode: "absolute",
+                  steps: [
+                    {
+                      color: "red",
+                      value: null,
+                    },
+                    {
+                      color: "green",
+                      value: 1,
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+          {
+            matcher: {
+              id: "byName",
+              options: "Extensions missing",
+            },
+            properties: [
+              {
+                id: "custom.displayMode",
+                value: "color-background",
+              },
+              {
+                id: "thresholds",
+                value: {
+                  mode: "absolute",
+                  steps: [
+                    {
+                      color: "green",
+                      value: null,
+                    },
+                    {
+                      color: "red",
+                      value: 1,
+                    },
+                  ],
+                },
+              },
+            ],
           },
         ],
       },
+      gridPos: {
+        h: 10,
+        w: 24,
+        x: 0,
+        y: 9,
+      },
+      id: 12,
+      options: {
+        cellHeight: "sm",
+        footer: {
+          fields: "",
+          reducer: [
+            "sum",
+          ],
+          show: false,
+        },
+        showHeader: true,
+        sortBy: [
+          {
+            desc: false,
+            displayName: "State",
+          },
+        ],
+      },
+      targets: [
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max without () (smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "A",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max without () (smtp:probe_qos_latency:seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "B",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max without () (smtp:ehlo_duration_seconds:p95_rate30m{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "C",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max without () (smtp_qos_timeout_seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "D",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max without () (smtp_tls_cert_verified{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "E",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "smtp:tls_cert_expiry:seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"} / 86400",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "F",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "(0 * smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})\n+ on (job, instance, target, module, mx, address) group_left ()\nsmtp_dane_match{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "G",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "(0 * smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})\n+ on (job, instance, target, module, mx) group_left ()\nsmtp_mta_sts_mx_covered{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "H",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "(0 * smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})\n+ on (job, instance, target, module, mx, address) group_left ()\nsmtp_fcrdns_match{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "I",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "(0 * smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})\n+ on (job, instance, target, module, mx, address) group_left ()\nsmtp_banner_name_matches_ptr{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "J",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max without (extension) (smtp_ehlo_extension_info{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\",extension=\"STARTTLS\"})\nor\nmax without (phase) (smtp_probe_phase_duration_seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\",phase=\"starttls\"} > bool 0)",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "K",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max by (job, instance, target, module) (count without (extension) (smtp_ehlo_extension_info{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"}))\n- on (job, instance, target, module) group_right ()\ncount without (extension) (smtp_ehlo_extension_info{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "L",
+        },
+      ],
+      title: "Addresses of the MX hosts",
       transformations: [
         {
           id: "merge",
@@ -1480,13 +1457,10 @@ function(p) {
               Time: true,
               __name__: true,
               job: true,
-              target: true,
               module: true,
+              target: true,
             },
             indexByName: {
-              mx: 0,
-              address: 1,
-              family: 2,
               "Value #A": 3,
               "Value #B": 4,
               "Value #C": 5,
@@ -1497,7 +1471,12 @@ function(p) {
               "Value #H": 10,
               "Value #I": 11,
               "Value #J": 12,
-              instance: 13,
+              address: 1,
+              family: 2,
+              instance: 15,
+              mx: 0,
+              "Value #K": 13,
+              "Value #L": 14,
             },
             renameByName: {
               "Value #A": "State",
@@ -1510,74 +1489,87 @@ function(p) {
               "Value #H": "MTA-STS covered",
               "Value #I": "FCrDNS",
               "Value #J": "Banner = PTR",
+              "Value #K": "STARTTLS",
+              "Value #L": "Extensions missing",
             },
           },
         },
       ],
+      type: "table",
     },
     {
-      type: "row",
-      id: 13,
-      title: "Over time",
       collapsed: false,
-      panels: [],
       gridPos: {
         h: 1,
         w: 24,
         x: 0,
         y: 19,
       },
+      id: 13,
+      panels: [],
+      title: "Over time",
+      type: "row",
     },
     {
-      id: 14,
-      type: "timeseries",
-      title: "Probe success per address",
-      description: "smtp_probe_success of each (MX, address): 1 passed, 0 failed. A line that ends: the address left DNS.",
       datasource: {
         type: "prometheus",
         uid: "${datasource}",
       },
-      gridPos: {
-        h: 8,
-        w: 12,
-        x: 0,
-        y: 20,
-      },
-      targets: [
-        {
-          expr: "smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"}",
-          refId: "A",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "{{mx}} {{address}}",
-          range: true,
-          instant: false,
-        },
-      ],
+      description: "smtp_probe_success of each (MX, address): 1 passed, 0 failed. A line that ends: the address left DNS.",
       fieldConfig: {
         defaults: {
           color: {
             mode: "palette-classic",
           },
+          custom: {
+            axisCenteredZero: false,
+            axisColorMode: "text",
+            axisLabel: "",
+            axisPlacement: "auto",
+            barAlignment: 0,
+            drawStyle: "line",
+            fillOpacity: 0,
+            gradientMode: "none",
+            hideFrom: {
+              legend: false,
+              tooltip: false,
+              viz: false,
+            },
+            lineInterpolation: "stepAfter",
+            lineWidth: 1,
+            pointSize: 4,
+            scaleDistribution: {
+              type: "linear",
+            },
+            showPoints: "never",
+            spanNulls: false,
+            stacking: {
+              group: "A",
+              mode: "none",
+            },
+            thresholdsStyle: {
+              mode: "off",
+            },
+          },
           mappings: [
             {
-              type: "value",
               options: {
                 "0": {
-                  text: "DOWN",
                   color: "red",
                   index: 0,
+                  text: "DOWN",
                 },
                 "1": {
-                  text: "UP",
                   color: "green",
                   index: 1,
+                  text: "UP",
                 },
               },
+              type: "value",
             },
           ],
+          max: 1,
+          min: 0,
           thresholds: {
             mode: "absolute",
             steps: [
@@ -1591,113 +1583,90 @@ function(p) {
               },
             ],
           },
-          min: 0,
-          max: 1,
-          custom: {
-            drawStyle: "line",
-            lineInterpolation: "stepAfter",
-            lineWidth: 1,
-            fillOpacity: 0,
-            gradientMode: "none",
-            showPoints: "never",
-            pointSize: 4,
-            spanNulls: false,
-            axisPlacement: "auto",
-            axisLabel: "",
-            axisCenteredZero: false,
-            axisColorMode: "text",
-            scaleDistribution: {
-              type: "linear",
-            },
-            barAlignment: 0,
-            stacking: {
-              mode: "none",
-              group: "A",
-            },
-            hideFrom: {
-              legend: false,
-              tooltip: false,
-              viz: false,
-            },
-            thresholdsStyle: {
-              mode: "off",
-            },
-          },
         },
         overrides: [],
       },
+      gridPos: {
+        h: 8,
+        w: 12,
+        x: 0,
+        y: 20,
+      },
+      id: 14,
       options: {
         legend: {
-          displayMode: "table",
-          placement: "right",
-          showLegend: true,
           calcs: [
             "lastNotNull",
             "min",
           ],
+          displayMode: "table",
+          placement: "right",
+          showLegend: true,
         },
         tooltip: {
           mode: "multi",
           sort: "none",
         },
       },
+      targets: [
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "smtp_probe_success{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"}",
+          instant: false,
+          legendFormat: "{{mx}} {{address}}",
+          range: true,
+          refId: "A",
+        },
+      ],
+      title: "Probe success per address",
+      type: "timeseries",
     },
     {
-      id: 15,
-      type: "timeseries",
-      title: "QoS latency per address",
-      description: "QoS latency of each (MX, address) in each probe (connect start to the final 250 of EHLO, from the phase durations), against the QoS time and 2 x QoS (above: ELM 5509).",
       datasource: {
         type: "prometheus",
         uid: "${datasource}",
       },
-      gridPos: {
-        h: 8,
-        w: 12,
-        x: 12,
-        y: 20,
-      },
-      targets: [
-        {
-          expr: "smtp:probe_qos_latency:seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"}",
-          refId: "A",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "{{mx}} {{address}}",
-          range: true,
-          instant: false,
-        },
-        {
-          expr: "max(smtp_qos_timeout_seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
-          refId: "B",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "QoS time",
-          range: true,
-          instant: false,
-        },
-        {
-          expr: "2 * max(smtp_qos_timeout_seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
-          refId: "C",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "2 x QoS",
-          range: true,
-          instant: false,
-        },
-      ],
+      description: "QoS latency of each (MX, address) in each probe (connect start to the final 250 of EHLO, from the phase durations), against the QoS time and 2 x QoS (above: ELM 5509).",
       fieldConfig: {
         defaults: {
           color: {
             mode: "palette-classic",
           },
+          custom: {
+            axisCenteredZero: false,
+            axisColorMode: "text",
+            axisLabel: "",
+            axisPlacement: "auto",
+            barAlignment: 0,
+            drawStyle: "line",
+            fillOpacity: 10,
+            gradientMode: "none",
+            hideFrom: {
+              legend: false,
+              tooltip: false,
+              viz: false,
+            },
+            lineInterpolation: "linear",
+            lineWidth: 1,
+            pointSize: 4,
+            scaleDistribution: {
+              type: "linear",
+            },
+            showPoints: "never",
+            spanNulls: false,
+            stacking: {
+              group: "A",
+              mode: "none",
+            },
+            thresholdsStyle: {
+              mode: "off",
+            },
+          },
           mappings: [],
+          min: 0,
           thresholds: {
             mode: "absolute",
             steps: [
@@ -1708,37 +1677,6 @@ function(p) {
             ],
           },
           unit: "s",
-          min: 0,
-          custom: {
-            drawStyle: "line",
-            lineInterpolation: "linear",
-            lineWidth: 1,
-            fillOpacity: 10,
-            gradientMode: "none",
-            showPoints: "never",
-            pointSize: 4,
-            spanNulls: false,
-            axisPlacement: "auto",
-            axisLabel: "",
-            axisCenteredZero: false,
-            axisColorMode: "text",
-            scaleDistribution: {
-              type: "linear",
-            },
-            barAlignment: 0,
-            stacking: {
-              mode: "none",
-              group: "A",
-            },
-            hideFrom: {
-              legend: false,
-              tooltip: false,
-              viz: false,
-            },
-            thresholdsStyle: {
-              mode: "off",
-            },
-          },
         },
         overrides: [
           {
@@ -1750,18 +1688,18 @@ function(p) {
               {
                 id: "color",
                 value: {
-                  mode: "fixed",
                   fixedColor: "orange",
+                  mode: "fixed",
                 },
               },
               {
                 id: "custom.lineStyle",
                 value: {
-                  fill: "dash",
                   dash: [
                     10,
                     10,
                   ],
+                  fill: "dash",
                 },
               },
             ],
@@ -1775,85 +1713,127 @@ function(p) {
               {
                 id: "color",
                 value: {
-                  mode: "fixed",
                   fixedColor: "red",
+                  mode: "fixed",
                 },
               },
               {
                 id: "custom.lineStyle",
                 value: {
-                  fill: "dash",
                   dash: [
                     10,
                     10,
                   ],
+                  fill: "dash",
                 },
               },
             ],
           },
         ],
       },
+      gridPos: {
+        h: 8,
+        w: 12,
+        x: 12,
+        y: 20,
+      },
+      id: 15,
       options: {
         legend: {
-          displayMode: "table",
-          placement: "right",
-          showLegend: true,
           calcs: [
             "lastNotNull",
             "max",
           ],
+          displayMode: "table",
+          placement: "right",
+          showLegend: true,
         },
         tooltip: {
           mode: "multi",
           sort: "none",
         },
       },
+      targets: [
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "smtp:probe_qos_latency:seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"}",
+          instant: false,
+          legendFormat: "{{mx}} {{address}}",
+          range: true,
+          refId: "A",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max(smtp_qos_timeout_seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
+          instant: false,
+          legendFormat: "QoS time",
+          range: true,
+          refId: "B",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "2 * max(smtp_qos_timeout_seconds{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"})",
+          instant: false,
+          legendFormat: "2 x QoS",
+          range: true,
+          refId: "C",
+        },
+      ],
+      title: "QoS latency per address",
+      type: "timeseries",
     },
     {
-      id: 16,
-      type: "timeseries",
-      title: "Addresses up by family",
-      description: "Per family: addresses whose session passed (smtp_domain_addresses_up) and addresses probed (smtp_domain_addresses, dashed).",
       datasource: {
         type: "prometheus",
         uid: "${datasource}",
       },
-      gridPos: {
-        h: 8,
-        w: 12,
-        x: 0,
-        y: 28,
-      },
-      targets: [
-        {
-          expr: "smtp_domain_addresses_up{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "A",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "{{family}} up",
-          range: true,
-          instant: false,
-        },
-        {
-          expr: "smtp_domain_addresses{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "B",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "{{family}} probed",
-          range: true,
-          instant: false,
-        },
-      ],
+      description: "Per family: addresses whose session passed (smtp_domain_addresses_up) and addresses probed (smtp_domain_addresses, dashed).",
       fieldConfig: {
         defaults: {
           color: {
             mode: "palette-classic",
           },
+          custom: {
+            axisCenteredZero: false,
+            axisColorMode: "text",
+            axisLabel: "",
+            axisPlacement: "auto",
+            barAlignment: 0,
+            drawStyle: "line",
+            fillOpacity: 10,
+            gradientMode: "none",
+            hideFrom: {
+              legend: false,
+              tooltip: false,
+              viz: false,
+            },
+            lineInterpolation: "stepAfter",
+            lineWidth: 1,
+            pointSize: 4,
+            scaleDistribution: {
+              type: "linear",
+            },
+            showPoints: "never",
+            spanNulls: false,
+            stacking: {
+              group: "A",
+              mode: "none",
+            },
+            thresholdsStyle: {
+              mode: "off",
+            },
+          },
           mappings: [],
+          min: 0,
           thresholds: {
             mode: "absolute",
             steps: [
@@ -1862,37 +1842,6 @@ function(p) {
                 value: null,
               },
             ],
-          },
-          min: 0,
-          custom: {
-            drawStyle: "line",
-            lineInterpolation: "stepAfter",
-            lineWidth: 1,
-            fillOpacity: 10,
-            gradientMode: "none",
-            showPoints: "never",
-            pointSize: 4,
-            spanNulls: false,
-            axisPlacement: "auto",
-            axisLabel: "",
-            axisCenteredZero: false,
-            axisColorMode: "text",
-            scaleDistribution: {
-              type: "linear",
-            },
-            barAlignment: 0,
-            stacking: {
-              mode: "none",
-              group: "A",
-            },
-            hideFrom: {
-              legend: false,
-              tooltip: false,
-              viz: false,
-            },
-            thresholdsStyle: {
-              mode: "off",
-            },
           },
         },
         overrides: [
@@ -1905,11 +1854,11 @@ function(p) {
               {
                 id: "custom.lineStyle",
                 value: {
-                  fill: "dash",
                   dash: [
                     10,
                     10,
                   ],
+                  fill: "dash",
                 },
               },
               {
@@ -1920,29 +1869,108 @@ function(p) {
           },
         ],
       },
+      gridPos: {
+        h: 8,
+        w: 12,
+        x: 0,
+        y: 28,
+      },
+      id: 16,
       options: {
         legend: {
-          displayMode: "table",
-          placement: "right",
-          showLegend: true,
           calcs: [
             "lastNotNull",
           ],
+          displayMode: "table",
+          placement: "right",
+          showLegend: true,
         },
         tooltip: {
           mode: "multi",
           sort: "none",
         },
       },
+      targets: [
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "smtp_domain_addresses_up{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
+          instant: false,
+          legendFormat: "{{family}} up",
+          range: true,
+          refId: "A",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "smtp_domain_addresses{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
+          instant: false,
+          legendFormat: "{{family}} probed",
+          range: true,
+          refId: "B",
+        },
+      ],
+      title: "Addresses up by family",
+      type: "timeseries",
     },
     {
-      id: 17,
-      type: "timeseries",
-      title: "Failures by address and reason",
-      description: "Failed probes per (MX, address) and reason (smtp_probe_failures_total) in each interval.",
       datasource: {
         type: "prometheus",
         uid: "${datasource}",
+      },
+      description: "Failed probes per (MX, address) and reason (smtp_probe_failures_total) in each interval.",
+      fieldConfig: {
+        defaults: {
+          color: {
+            mode: "palette-classic",
+          },
+          custom: {
+            axisCenteredZero: false,
+            axisColorMode: "text",
+            axisLabel: "",
+            axisPlacement: "auto",
+            barAlignment: 0,
+            drawStyle: "bars",
+            fillOpacity: 80,
+            gradientMode: "none",
+            hideFrom: {
+              legend: false,
+              tooltip: false,
+              viz: false,
+            },
+            lineInterpolation: "linear",
+            lineWidth: 1,
+            pointSize: 4,
+            scaleDistribution: {
+              type: "linear",
+            },
+            showPoints: "never",
+            spanNulls: false,
+            stacking: {
+              group: "A",
+              mode: "none",
+            },
+            thresholdsStyle: {
+              mode: "off",
+            },
+          },
+          mappings: [],
+          min: 0,
+          thresholds: {
+            mode: "absolute",
+            steps: [
+              {
+                color: "green",
+                value: null,
+              },
+            ],
+          },
+        },
+        overrides: [],
       },
       gridPos: {
         h: 8,
@@ -1950,153 +1978,66 @@ function(p) {
         x: 12,
         y: 28,
       },
-      targets: [
-        {
-          expr: "sum by (mx, address, reason) (increase(smtp_probe_failures_total{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"}[$__rate_interval])) > 0",
-          refId: "A",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "{{mx}} {{address}}: {{reason}}",
-          range: true,
-          instant: false,
-        },
-      ],
-      fieldConfig: {
-        defaults: {
-          color: {
-            mode: "palette-classic",
-          },
-          mappings: [],
-          thresholds: {
-            mode: "absolute",
-            steps: [
-              {
-                color: "green",
-                value: null,
-              },
-            ],
-          },
-          min: 0,
-          custom: {
-            drawStyle: "bars",
-            lineInterpolation: "linear",
-            lineWidth: 1,
-            fillOpacity: 80,
-            gradientMode: "none",
-            showPoints: "never",
-            pointSize: 4,
-            spanNulls: false,
-            axisPlacement: "auto",
-            axisLabel: "",
-            axisCenteredZero: false,
-            axisColorMode: "text",
-            scaleDistribution: {
-              type: "linear",
-            },
-            barAlignment: 0,
-            stacking: {
-              mode: "none",
-              group: "A",
-            },
-            hideFrom: {
-              legend: false,
-              tooltip: false,
-              viz: false,
-            },
-            thresholdsStyle: {
-              mode: "off",
-            },
-          },
-        },
-        overrides: [],
-      },
+      id: 17,
       options: {
         legend: {
-          displayMode: "table",
-          placement: "right",
-          showLegend: true,
           calcs: [
             "sum",
           ],
+          displayMode: "table",
+          placement: "right",
+          showLegend: true,
         },
         tooltip: {
           mode: "multi",
           sort: "none",
         },
       },
+      targets: [
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "sum by (mx, address, reason) (increase(smtp_probe_failures_total{job=~\"$job\",instance=~\"$instance\",target=\"$domain\",mx!=\"\"}[$__rate_interval])) > 0",
+          instant: false,
+          legendFormat: "{{mx}} {{address}}: {{reason}}",
+          range: true,
+          refId: "A",
+        },
+      ],
+      title: "Failures by address and reason",
+      type: "timeseries",
     },
     {
-      type: "row",
-      id: 18,
-      title: "MTA-STS and DANE per MX",
       collapsed: false,
-      panels: [],
       gridPos: {
         h: 1,
         w: 24,
         x: 0,
         y: 36,
       },
+      id: 18,
+      panels: [],
+      title: "MTA-STS and DANE per MX",
+      type: "row",
     },
     {
-      id: 19,
-      type: "table",
-      title: "MX hosts",
-      description: "One row per probed MX host: whether an mx pattern of the MTA-STS policy matches it (smtp_mta_sts_mx_covered, only with a policy), its usable TLSA records (usages 2 and 3; smtp_dane_tlsa_records, 0 in an insecure zone) and whether the TLSA answer validated with DNSSEC (smtp_dane_dnssec_secure).",
       datasource: {
         type: "prometheus",
         uid: "${datasource}",
       },
-      gridPos: {
-        h: 7,
-        w: 16,
-        x: 0,
-        y: 37,
-      },
-      targets: [
-        {
-          expr: "max without () (smtp_mta_sts_mx_covered{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"})",
-          refId: "A",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "max without () (smtp_dane_tlsa_records{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"})",
-          refId: "B",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-        {
-          expr: "max without () (smtp_dane_dnssec_secure{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"})",
-          refId: "C",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "__auto",
-          format: "table",
-          instant: true,
-          range: false,
-        },
-      ],
+      description: "One row per probed MX host: whether an mx pattern of the MTA-STS policy matches it (smtp_mta_sts_mx_covered, only with a policy), its usable TLSA records (usages 2 and 3; smtp_dane_tlsa_records, 0 in an insecure zone) and whether the TLSA answer validated with DNSSEC (smtp_dane_dnssec_secure).",
       fieldConfig: {
         defaults: {
           color: {
             mode: "palette-classic",
+          },
+          custom: {
+            align: "auto",
+            displayMode: "auto",
+            filterable: true,
+            inspect: false,
           },
           mappings: [],
           thresholds: {
@@ -2107,12 +2048,6 @@ function(p) {
                 value: null,
               },
             ],
-          },
-          custom: {
-            align: "auto",
-            displayMode: "auto",
-            inspect: false,
-            filterable: true,
           },
         },
         overrides: [
@@ -2126,19 +2061,19 @@ function(p) {
                 id: "mappings",
                 value: [
                   {
-                    type: "value",
                     options: {
                       "0": {
-                        text: "NOT COVERED",
                         color: "red",
                         index: 0,
+                        text: "NOT COVERED",
                       },
                       "1": {
-                        text: "covered",
                         color: "green",
                         index: 1,
+                        text: "covered",
                       },
                     },
+                    type: "value",
                   },
                 ],
               },
@@ -2202,19 +2137,19 @@ function(p) {
                 id: "mappings",
                 value: [
                   {
-                    type: "value",
                     options: {
                       "0": {
-                        text: "INSECURE",
                         color: "red",
                         index: 0,
+                        text: "INSECURE",
                       },
                       "1": {
-                        text: "secure",
                         color: "green",
                         index: 1,
+                        text: "secure",
                       },
                     },
+                    type: "value",
                   },
                 ],
               },
@@ -2242,23 +2177,69 @@ function(p) {
           },
         ],
       },
+      gridPos: {
+        h: 7,
+        w: 16,
+        x: 0,
+        y: 37,
+      },
+      id: 19,
       options: {
-        showHeader: true,
         cellHeight: "sm",
         footer: {
-          show: false,
+          fields: "",
           reducer: [
             "sum",
           ],
-          fields: "",
+          show: false,
         },
+        showHeader: true,
         sortBy: [
           {
-            displayName: "mx",
             desc: false,
+            displayName: "mx",
           },
         ],
       },
+      targets: [
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max without () (smtp_mta_sts_mx_covered{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"})",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "A",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max without () (smtp_dane_tlsa_records{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"})",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "B",
+        },
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "max without () (smtp_dane_dnssec_secure{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"})",
+          format: "table",
+          instant: true,
+          legendFormat: "__auto",
+          range: false,
+          refId: "C",
+        },
+      ],
+      title: "MX hosts",
       transformations: [
         {
           id: "merge",
@@ -2271,15 +2252,15 @@ function(p) {
               Time: true,
               __name__: true,
               job: true,
-              target: true,
               module: true,
+              target: true,
             },
             indexByName: {
-              mx: 0,
               "Value #A": 1,
               "Value #B": 2,
               "Value #C": 3,
               instance: 4,
+              mx: 0,
             },
             renameByName: {
               "Value #A": "MTA-STS covered",
@@ -2289,35 +2270,14 @@ function(p) {
           },
         },
       ],
+      type: "table",
     },
     {
-      id: 20,
-      type: "stat",
-      title: "MTA-STS policy id",
-      description: "The id of the _mta-sts TXT record (smtp_mta_sts_policy_id_info); it changes when the policy does.",
       datasource: {
         type: "prometheus",
         uid: "${datasource}",
       },
-      gridPos: {
-        h: 7,
-        w: 8,
-        x: 16,
-        y: 37,
-      },
-      targets: [
-        {
-          expr: "smtp_mta_sts_policy_id_info{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
-          refId: "A",
-          datasource: {
-            type: "prometheus",
-            uid: "${datasource}",
-          },
-          legendFormat: "{{id}}",
-          instant: true,
-          range: false,
-        },
-      ],
+      description: "The id of the _mta-sts TXT record (smtp_mta_sts_policy_id_info); it changes when the policy does.",
       fieldConfig: {
         defaults: {
           color: {
@@ -2336,20 +2296,164 @@ function(p) {
         },
         overrides: [],
       },
+      gridPos: {
+        h: 7,
+        w: 8,
+        x: 16,
+        y: 37,
+      },
+      id: 20,
       options: {
+        colorMode: "none",
+        graphMode: "none",
+        justifyMode: "auto",
+        orientation: "auto",
         reduceOptions: {
-          values: false,
           calcs: [
             "lastNotNull",
           ],
           fields: "",
+          values: false,
         },
-        orientation: "auto",
         textMode: "name",
-        colorMode: "none",
-        graphMode: "none",
-        justifyMode: "auto",
       },
+      targets: [
+        {
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          expr: "smtp_mta_sts_policy_id_info{job=~\"$job\",instance=~\"$instance\",target=\"$domain\"}",
+          instant: true,
+          legendFormat: "{{id}}",
+          range: false,
+          refId: "A",
+        },
+      ],
+      title: "MTA-STS policy id",
+      type: "stat",
     },
   ],
+  refresh: "1m",
+  schemaVersion: 37,
+  style: "dark",
+  tags: [
+    "smtp",
+    "smtp_exporter",
+    "mail_domain",
+  ],
+  templating: {
+    list: [
+      {
+        current: {},
+        hide: 0,
+        includeAll: false,
+        label: "Data source",
+        multi: false,
+        name: "datasource",
+        options: [],
+        query: "prometheus",
+        refresh: 1,
+        regex: "",
+        skipUrlSync: false,
+        type: "datasource",
+      },
+      {
+        allValue: ".*",
+        current: {
+          selected: true,
+          text: [
+            "All",
+          ],
+          value: [
+            "$__all",
+          ],
+        },
+        datasource: {
+          type: "prometheus",
+          uid: "${datasource}",
+        },
+        definition: "label_values(smtp_probe_success{%(exporterSelector)s}, job)" % p,
+        hide: 0,
+        includeAll: true,
+        label: "Job",
+        multi: true,
+        name: "job",
+        options: [],
+        query: "label_values(smtp_probe_success{%(exporterSelector)s}, job)" % p,
+        refresh: 2,
+        regex: "",
+        skipUrlSync: false,
+        sort: 1,
+        type: "query",
+      },
+      {
+        allValue: ".*",
+        current: {
+          selected: true,
+          text: [
+            "All",
+          ],
+          value: [
+            "$__all",
+          ],
+        },
+        datasource: {
+          type: "prometheus",
+          uid: "${datasource}",
+        },
+        definition: "label_values(smtp_domain_success{job=~\"$job\"}, instance)",
+        hide: 0,
+        includeAll: true,
+        label: "Exporter",
+        multi: true,
+        name: "instance",
+        options: [],
+        query: "label_values(smtp_domain_success{job=~\"$job\"}, instance)",
+        refresh: 2,
+        regex: "",
+        skipUrlSync: false,
+        sort: 1,
+        type: "query",
+      },
+      {
+        current: {},
+        datasource: {
+          type: "prometheus",
+          uid: "${datasource}",
+        },
+        definition: "label_values(smtp_domain_success{job=~\"$job\",instance=~\"$instance\"}, target)",
+        hide: 0,
+        includeAll: false,
+        label: "Domain",
+        multi: false,
+        name: "domain",
+        options: [],
+        query: "label_values(smtp_domain_success{job=~\"$job\",instance=~\"$instance\"}, target)",
+        refresh: 2,
+        regex: "",
+        skipUrlSync: false,
+        sort: 1,
+        type: "query",
+      },
+    ],
+  },
+  time: {
+    from: "now-6h",
+    to: "now",
+  },
+  timepicker: {
+    refresh_intervals: [
+      "30s",
+      "1m",
+      "5m",
+      "15m",
+      "1h",
+    ],
+  },
+  timezone: "browser",
+  title: "SMTP / Mail domain",
+  uid: "smtp-domain",
+  version: 1,
+  weekStart: "",
 }

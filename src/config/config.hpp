@@ -117,6 +117,7 @@ struct DomainTarget {
   bool expect_null_mx = false;  // a null MX is this domain's expected state
   bool mta_sts = true;          // fetch and check the MTA-STS policy
   bool dane = true;             // check the TLSA records of each MX
+  int max_addresses_per_mx = 4;  // addresses probed per MX at most, both families together
   bool operator==(const DomainTarget&) const = default;
 };
 

@@ -654,12 +654,15 @@ class Loader : YamlReader {
         } else if (f.name == "domain") {
           address_valid = read_domain_name(f.value, settings.name);
           domain = f.value;
-        } else if (f.name == "port" || f.name == "max_mx") {
+        } else if (f.name == "port") {
           int value = 0;
-          if (read(f.value, value, 1, f.name == "port" ? 65535 : 100)) {
-            if (f.name == "port") settings.port = static_cast<std::uint16_t>(value);
-            else settings.max_mx = value;
-          }
+          if (read(f.value, value, 1, 65535)) settings.port = static_cast<std::uint16_t>(value);
+          domain_keys.push_back(f.value);
+        } else if (f.name == "max_mx") {
+          read(f.value, settings.max_mx, 1, 100);
+          domain_keys.push_back(f.value);
+        } else if (f.name == "max_addresses_per_mx") {
+          read(f.value, settings.max_addresses_per_mx, 1, 16);
           domain_keys.push_back(f.value);
         } else if (f.name == "expect_null_mx") {
           read(f.value, settings.expect_null_mx);

@@ -107,6 +107,7 @@ class DomainProbe {
   // The addresses of one MX (both families, as the module allows) and its TLSA records.
   asio::awaitable<void> look_up_host(std::size_t index) {
     const std::string name = result_.mx[index].host.name;
+    MxAddresses addresses;
     for (const Family family : {Family::ip6, Family::ip4}) {
       if (!wants(request_.module->ip_protocol, family)) continue;
       const dns::Answer answer = co_await resolver_.query(name, record_type(family), request_.deadline);
@@ -114,17 +115,19 @@ class DomainProbe {
         note("addresses of " + name + " failed DNSSEC validation: " + answer.detail);
         continue;
       }
-      std::size_t taken = 0;
       for (const auto& rdata : answer.records) {
-        if (taken == request_.max_addresses_per_mx) break;
         auto text = dns::parse_address(record_type(family), rdata);
-        if (!text) continue;
+        if (text) (family == Family::ip6 ? addresses.ip6 : addresses.ip4).push_back(std::move(*text));
+      }
+    }
+    addresses = pick_addresses(std::move(addresses), request_.max_addresses_per_mx);
+    for (const Family family : {Family::ip6, Family::ip4}) {
+      for (auto& address : family == Family::ip6 ? addresses.ip6 : addresses.ip4) {
         AddressProbe probe;
         probe.mx = name;
-        probe.address = std::move(*text);
+        probe.address = std::move(address);
         probe.family = family;
         found_.push_back(std::move(probe));
-        ++taken;
       }
     }
     if (request_.check_dane) {

@@ -95,7 +95,7 @@ struct DomainRequest {
   std::shared_ptr<boost::asio::ssl::context> tls_context;  // the module's, shared
   Clock::time_point deadline;
   std::size_t max_mx = 10;
-  std::size_t max_addresses_per_mx = 4;  // per family
+  std::size_t max_addresses_per_mx = 4;  // both families together (pick_addresses)
   bool check_mta_sts = true;
   bool check_dane = true;
   PolicyFetchOptions policy_fetch;

@@ -28,4 +28,16 @@ MxSet select_mx(const std::vector<dns::MxRecord>& records, const std::string& do
   return set;
 }
 
+MxAddresses pick_addresses(MxAddresses found, std::size_t cap) {
+  std::size_t ip6 = 0;
+  std::size_t ip4 = 0;
+  while (ip6 + ip4 < cap && (ip6 < found.ip6.size() || ip4 < found.ip4.size())) {
+    if (ip6 < found.ip6.size()) ++ip6;
+    if (ip6 + ip4 < cap && ip4 < found.ip4.size()) ++ip4;
+  }
+  found.ip6.resize(ip6);
+  found.ip4.resize(ip4);
+  return found;
+}
+
 }  // namespace smtp_exporter::domain

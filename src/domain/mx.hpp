@@ -28,4 +28,14 @@ struct MxSet {
 // "0 ."; a "." among other records names no host and is left out. Duplicates are probed once.
 MxSet select_mx(const std::vector<dns::MxRecord>& records, const std::string& domain, std::size_t cap);
 
+// The addresses of one MX that are probed: at most `cap` of its IPv6 and IPv4 addresses, taken
+// from the two families in turn (IPv6 first, as senders try them), each family in its DNS order,
+// so that an MX with both families has both probed however many addresses one of them has.
+struct MxAddresses {
+  std::vector<std::string> ip6;
+  std::vector<std::string> ip4;
+  bool operator==(const MxAddresses&) const = default;
+};
+MxAddresses pick_addresses(MxAddresses found, std::size_t cap);
+
 }  // namespace smtp_exporter::domain

@@ -325,7 +325,8 @@ global:
   mta_sts: {port: 8443}
 targets:
   - domain: Example.ORG.
-  - {name: backup, domain: example.net, port: 2525, max_mx: 3, expect_null_mx: true, mta_sts: false, dane: false}
+  - {name: backup, domain: example.net, port: 2525, max_mx: 3, expect_null_mx: true, mta_sts: false, dane: false,
+     max_addresses_per_mx: 2}
   - {address: "mx1.example.org"}
 )");
   EXPECT_EQ(config.global.dns.servers, (std::vector<std::string>{"127.0.0.1:5353", "[::1]:53"}));
@@ -333,8 +334,8 @@ targets:
   ASSERT_EQ(config.targets.size(), 3u);
   ASSERT_TRUE(config.targets[0].domain);
   EXPECT_EQ(config.targets[0].name, "example.org");  // lower case, no trailing dot
-  EXPECT_EQ(*config.targets[0].domain, (DomainTarget{"example.org", 25, 10, false, true, true}));
-  EXPECT_EQ(*config.targets[1].domain, (DomainTarget{"example.net", 2525, 3, true, false, false}));
+  EXPECT_EQ(*config.targets[0].domain, (DomainTarget{"example.org", 25, 10, false, true, true, 4}));
+  EXPECT_EQ(*config.targets[1].domain, (DomainTarget{"example.net", 2525, 3, true, false, false, 2}));
   EXPECT_EQ(config.targets[1].name, "backup");
   EXPECT_FALSE(config.targets[2].domain);
 }
@@ -346,13 +347,17 @@ TEST(LoadString, DomainTargetErrors) {
   - {address: mx1.example.org, max_mx: 3}
   - {domain: example.com, max_mx: 0}
   - {name: x}
+  - {domain: example.net, max_addresses_per_mx: 17}
+  - {address: mx2.example.org, max_addresses_per_mx: 2}
 )", "t.yml");
   EXPECT_THAT(error_texts(result),
               ElementsAre("t.yml:2:14: targets[0].domain: a target has either address or domain, not both",
                           "t.yml:3:14: targets[1].domain: invalid domain \"192.0.2.1\": an address, not a domain",
                           "t.yml:4:40: targets[2].max_mx: only a domain target takes this key",
                           "t.yml:5:35: targets[3].max_mx: expected an integer from 1 to 100, got \"0\"",
-                          "t.yml:6:5: targets[4]: missing required key \"address\" (or \"domain\")"));
+                          "t.yml:6:5: targets[4]: missing required key \"address\" (or \"domain\")",
+                          "t.yml:7:49: targets[5].max_addresses_per_mx: expected an integer from 1 to 16, got \"17\"",
+                          "t.yml:8:54: targets[6].max_addresses_per_mx: only a domain target takes this key"));
 }
 
 TEST(LoadString, LoopsWithImapAndMaildir) {

@@ -41,5 +41,23 @@ TEST(SelectMx, CappedAfterSortingAndCountedWhole) {
   EXPECT_EQ(set.hosts, (std::vector<MxHost>{{"mx1.example.org", 1}, {"mx2.example.org", 2}, {"mx3.example.org", 3}}));
 }
 
+// At most `cap` addresses of an MX, the families in turn (IPv6 first), each in DNS order.
+TEST(PickAddresses, BothFamiliesInTurnUpToTheCap) {
+  const MxAddresses many{{"::1", "::2", "::3", "::4", "::5"}, {"192.0.2.1", "192.0.2.2", "192.0.2.3"}};
+  EXPECT_EQ(pick_addresses(many, 4), (MxAddresses{{"::1", "::2"}, {"192.0.2.1", "192.0.2.2"}}));
+  EXPECT_EQ(pick_addresses(many, 3), (MxAddresses{{"::1", "::2"}, {"192.0.2.1"}}));
+  EXPECT_EQ(pick_addresses(many, 1), (MxAddresses{{"::1"}, {}}));
+  EXPECT_EQ(pick_addresses(many, 16), many);
+}
+
+TEST(PickAddresses, OneFamilyShortLeavesTheCapToTheOther) {
+  EXPECT_EQ(pick_addresses({{"::1"}, {"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"}}, 4),
+            (MxAddresses{{"::1"}, {"192.0.2.1", "192.0.2.2", "192.0.2.3"}}));
+  EXPECT_EQ(pick_addresses({{}, {"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"}}, 4),
+            (MxAddresses{{}, {"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"}}));
+  EXPECT_EQ(pick_addresses({{"::1", "::2", "::3", "::4", "::5"}, {}}, 4), (MxAddresses{{"::1", "::2", "::3", "::4"}, {}}));
+  EXPECT_EQ(pick_addresses({}, 4), MxAddresses{});
+}
+
 }  // namespace
 }  // namespace smtp_exporter::domain

@@ -62,6 +62,9 @@ OUTSIDE = "outside.test"            # MX 10 mx1.example.test, MX 20 mx9.outside.
 OUTSIDE_ADDRESS = "127.0.0.9"
 CHURN = "churn.test"                # MX 10 mx1.example.test, MX 20 mx2.example.test; mx2 removed by a test
 NULLMX_UNEXPECTED = "nullmx-unexpected"  # a target named so: nullmx.test without expect_null_mx
+NOADDR = "noaddr.test"              # MX 10 mx1.noaddr.test, a name without any address
+WIDE = "wide.test"                  # MX 10 mx1: A 127.0.0.2, .3, .4 and AAAA ::1; probed with a cap of 2
+EXAMPLE_IP4 = "example-ip4"         # a target named so: example.test with a module for IPv4 only
 PROBE_ALLOW = ("127.0.0.0/30", "::1/128")  # 127.0.0.0-3 and ::1: every MX address but 127.0.0.9
 MANY_CAP = 3
 INTERVAL = "2s"
@@ -200,6 +203,9 @@ class Peers:
         self.dns = DnsPeers(smtp_ports=(self.port,))
         self.dns.add_zone(Zone(OUTSIDE, [f"@ MX 10 {MX1}.", "@ MX 20 mx9", f"mx9 A {OUTSIDE_ADDRESS}"]))
         self.dns.add_zone(Zone(CHURN, [f"@ MX 10 {MX1}.", f"@ MX 20 {MX2}."]))
+        self.dns.add_zone(Zone(NOADDR, ["@ MX 10 mx1"]))
+        self.dns.add_zone(Zone(WIDE, ["@ MX 10 mx1", "mx1 A 127.0.0.2", "mx1 A 127.0.0.3", "mx1 A 127.0.0.4",
+                                      "mx1 AAAA ::1"]))
         self.dns.start()
         self.sts = MtaStsServer().start()
         v6 = [V6_MX1] if self.ipv6 else []
@@ -573,6 +579,9 @@ class DomainTargetsTest(ExporterCase):
         (dp.INSECURE, dp.INSECURE, ""),
         (dp.DANE_BOGUS, dp.DANE_BOGUS, ""),
         (CHURN, CHURN, ""),
+        (NOADDR, NOADDR, ""),
+        (WIDE, WIDE, "max_addresses_per_mx: 2"),
+        (EXAMPLE_IP4, dp.DOMAIN, "module: mx_starttls_ip4"),
     ]
 
     @classmethod
@@ -584,14 +593,18 @@ class DomainTargetsTest(ExporterCase):
         lines = []
         for name, domain, extra in cls.TARGETS:
             port = PEERS.never.port if extra == "never" else PEERS.port
-            keys = [f"domain: {domain}", "module: mx_starttls", f"port: {port}"]
+            keys = [f"domain: {domain}", f"port: {port}"]
+            if "module:" not in extra:
+                keys.append("module: mx_starttls")
             if name != domain:
                 keys.insert(0, f"name: {name}")
             if extra and extra != "never":
                 keys.append(extra)
             lines.append("  - {" + ", ".join(keys) + "}\n")
         return ("global:\n  mode: interval\n" f"  interval: {INTERVAL}\n" + exporter_dns_config()
-                + "modules:\n" + mx_starttls_module() + "targets:\n" + "".join(lines))
+                + "modules:\n" + mx_starttls_module()
+                + f"  mx_starttls_ip4: {{tls: starttls, tls_config: {{ca_file: {PEERS.dns.ca_file}}}, ip_protocol: ip4}}\n"
+                + "targets:\n" + "".join(lines))
 
     @classmethod
     def setUpClass(cls):
@@ -656,6 +669,34 @@ class DomainTargetsTest(ExporterCase):
         self.assertEqual(forbidden & got, set(), "domain alerts where the peers are healthy")
         print(f"\nMail domain dashboard: {len(results)} queries without error; domain alerts pending: "
               f"{len(got)}", file=sys.stderr)
+
+    # ---- which addresses are probed ----
+
+    def test_no_address_for_any_mx(self):
+        def check(s):
+            self.expect_dns_failure(s, NOADDR, "no_address")
+            self.expect(s, "smtp_domain_success", 0, target=NOADDR)
+            self.expect(s, "smtp_domain_mx_hosts", 1, target=NOADDR)
+            self.assertEqual(address_pairs(s, NOADDR), {})
+        self.eventually(check, [NOADDR])
+
+    def test_addresses_per_mx_capped_across_both_families(self):
+        # max_addresses_per_mx: 2 of mx1.wide.test's three IPv4 and one IPv6 address: IPv6 and
+        # IPv4 in turn, each in DNS order (one of each; without IPv6 on loopback, two IPv4).
+        wanted = {"::1", "127.0.0.2"} if IPV6 else {"127.0.0.2", "127.0.0.3"}
+
+        def check(s):
+            pairs = address_pairs(s, WIDE)
+            self.assertEqual({address for _mx, address in pairs}, wanted, pairs)
+        self.eventually(check, [WIDE])
+
+    def test_a_module_for_ipv4_probes_only_the_ipv4_addresses(self):
+        def check(s):
+            self.assertEqual(set(address_pairs(s, EXAMPLE_IP4)), {(MX1, V4_MX1), (MX2, V4_MX2)})
+            self.expect(s, "smtp_domain_addresses", 0, target=EXAMPLE_IP4, family="ip6")
+            self.expect(s, "smtp_domain_addresses", 2, target=EXAMPLE_IP4, family="ip4")
+            self.expect(s, "smtp_domain_success", 1, target=EXAMPLE_IP4)
+        self.eventually(check, [EXAMPLE_IP4])
 
     # ---- example.test: the pool ----
 

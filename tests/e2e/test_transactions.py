@@ -9,6 +9,8 @@ Run (as root: Postfix and Dovecot run from configs of our own):
 import base64
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -121,6 +123,12 @@ class TransactionsTest(unittest.TestCase):
         cls.ports = {"mx": p.mx_port, "submission": p.submission_port, "relay": p.relay_port,
                      "lmtp": p.lmtp_port, "scripted": cls.scripted.port}
         tls = f"tls: starttls\n    tls_config: {{ca_file: {ca}}}"
+        # A password file of the test's own, rotated by test_password_file_is_read_again_on_reload.
+        cls.rotated_dir = tempfile.mkdtemp(prefix="smtp_exporter_pw_")
+        cls.addClassCleanup(shutil.rmtree, cls.rotated_dir, True)
+        cls.rotated_file = os.path.join(cls.rotated_dir, "probe.pass")
+        with open(cls.rotated_file, "w", encoding="utf-8") as f:
+            f.write(p.password + "\n")
         cls.config = f"""
 global:
   mode: interval
@@ -171,6 +179,18 @@ modules:
     {tls}
     steps:
       - auth: {{username: {USER}, password: "{WRONG_PASSWORD}", expect: accept}}
+  wrong_password_plain:
+    {tls}
+    steps:
+      - auth: {{username: {USER}, password: "{WRONG_PASSWORD}", mechanism: PLAIN, expect: reject}}
+  wrong_password_login:
+    {tls}
+    steps:
+      - auth: {{username: {USER}, password: "{WRONG_PASSWORD}", mechanism: LOGIN, expect: reject}}
+  submission_rotated:
+    {tls}
+    steps:
+      - auth: {{username: {USER}, password_file: {cls.rotated_file}, mechanism: PLAIN}}
   plaintext_auth:
     steps:
       - auth: {{username: {USER}, password: "{PLAINTEXT_PASSWORD}", mechanism: PLAIN, allow_plaintext: true}}
@@ -204,6 +224,8 @@ targets:
   - {{name: submission_scram, address: "127.0.0.1:{p.submission_port}", module: submission_scram}}
   - {{name: wrong_password_refused, address: "127.0.0.1:{p.submission_port}", module: wrong_password_refused}}
   - {{name: wrong_password_accepted, address: "127.0.0.1:{p.submission_port}", module: wrong_password_accepted}}
+  - {{name: wrong_password_plain, address: "127.0.0.1:{p.submission_port}", module: wrong_password_plain}}
+  - {{name: wrong_password_login, address: "127.0.0.1:{p.submission_port}", module: wrong_password_login}}
   - {{name: auth_on_mx, address: "127.0.0.1:{p.mx_port}", module: submission}}
   - {{name: plaintext_auth, address: "127.0.0.1:{cls.scripted.port}", module: plaintext_auth}}
   - {{name: greylisted, address: "127.0.0.1:{cls.scripted.port}", module: greylisted_expect_accept}}
@@ -313,10 +335,38 @@ targets:
                 self.assertEqual(self.metric("smtp_auth_offered_before_tls", t), 0)
 
     def test_wrong_password_expected_to_be_refused_succeeds(self):
-        t = "wrong_password_refused"
-        self.assertSucceeded(t)
-        self.assertEqual(self.steps(t), {"auth": 535})
-        self.assertEqual(self.metric("smtp_step_success", t, step="auth"), 1)
+        # auto picks SCRAM-SHA-256 here; PLAIN and LOGIN send the wrong password as such.
+        for t in ("wrong_password_refused", "wrong_password_plain", "wrong_password_login"):
+            with self.subTest(target=t):
+                self.assertSucceeded(t)
+                self.assertEqual(self.steps(t), {"auth": 535})
+                self.assertEqual(self.metric("smtp_step_success", t, step="auth"), 1)
+
+    def test_password_file_is_read_again_on_reload(self):
+        port = self.ports["submission"]
+
+        def probe_ends_with(reason):
+            body = self.probe(port, "submission_rotated", debug=True)
+            if reason is None:
+                return "probe_success 1" in body
+            return "probe_success 0" in body and f'probe_smtp_failure{{reason="{reason}"}} 1' in body
+
+        def reload():
+            self.exporter.proc.send_signal(signal.SIGHUP)
+
+        self.assertTrue(probe_ends_with(None), self.diagnostics())
+        self.addCleanup(reload)
+        try:
+            with open(self.rotated_file, "w", encoding="utf-8") as f:
+                f.write(WRONG_PASSWORD + "\n")
+            reload()
+            wait_until(lambda: probe_ends_with("auth_rejected"), timeout=15,
+                       what="the rotated (wrong) password in use after SIGHUP")
+        finally:
+            with open(self.rotated_file, "w", encoding="utf-8") as f:
+                f.write(self.peers.password + "\n")
+        reload()
+        wait_until(lambda: probe_ends_with(None), timeout=15, what="the right password in use again after SIGHUP")
 
     def test_wrong_password_expected_to_pass_is_auth_rejected(self):
         t = "wrong_password_accepted"
@@ -454,7 +504,8 @@ targets:
                 self.assertIn("probe_success 1", body, module + self.diagnostics())
             self.assertIn("AUTH", body)
             outputs[f"/probe?module={module}&debug=true"] = body
-        for module in ("wrong_password_refused", "wrong_password_accepted"):
+        for module in ("wrong_password_refused", "wrong_password_accepted", "wrong_password_plain",
+                       "wrong_password_login"):
             outputs[f"/probe?module={module}&debug=true"] = self.probe(self.ports["submission"], module, debug=True)
         outputs["/probe?module=plaintext_auth&debug=true"] = self.probe(self.ports["scripted"], "plaintext_auth",
                                                                         debug=True)
