@@ -83,6 +83,7 @@ void App::apply(config::Config config, Modules modules, domain::PolicyFetchOptio
   runner_.set_max_concurrent_probes(static_cast<std::size_t>(config.global.max_concurrent_probes));
   config_ = std::make_shared<const config::Config>(std::move(config));
   own_metrics_.set_targets(static_cast<double>(targets_.size()));
+  runner_.set_transcript_share(transcript_share(targets_.size()));
   if (interval_mode) {
     for (auto& entry : targets_) {
       if (!entry->loop) start_loop(entry);

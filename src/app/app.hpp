@@ -88,6 +88,8 @@ class App {
                                                             const std::string& domain_param);
   http::Response serve_reload(const http::Request& request);
   http::Response serve_landing_page() const;
+  // /target?name=...: 400 without a name, 404 for a name no target has.
+  http::Response serve_target_page(const http::Target& query) const;
   // Deadline from X-Prometheus-Scrape-Timeout-Seconds minus --timeout-offset; nullopt if the
   // header is malformed; max() if absent.
   std::optional<Clock::time_point> scrape_deadline(const http::Request& request) const;

@@ -1,35 +1,15 @@
 #include "app/landing_page.hpp"
 
-#include <cstdio>
-#include <ctime>
+#include <algorithm>
+#include <limits>
 #include <optional>
+#include <vector>
 
+#include "app/status_view.hpp"
+#include "status_templates.hpp"  // generated from src/app/templates/*.mustache
 #include "version.hpp"
 
 namespace smtp_exporter::app {
-
-namespace {
-
-std::string format_time(double unix_seconds) {
-  if (unix_seconds <= 0) return "never";
-  const auto secs = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string format_seconds(std::optional<double> s) {
-  if (!s) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f s", *s);
-  return buf;
-}
-
-std::string_view event_name(classify::Event e) { return classify::kEventNames[classify::event_index(e)]; }
-
-}  // namespace
 
 std::string html_escape(std::string_view s) {
   std::string out;
@@ -49,99 +29,181 @@ std::string html_escape(std::string_view s) {
 
 namespace {
 
-// A domain target's row: up when some MX address passed, with how many of them did.
-std::string domain_row(const config::Target& target, const metrics::DomainState& domain) {
-  std::string h = "<tr><td>" + html_escape(target.name) + "</td><td>domain " + html_escape(target.domain->name) +
-                  " port " + std::to_string(target.domain->port) + "</td><td>" + html_escape(target.module) + "</td>";
-  if (!domain.has_run()) return h + "<td>not probed yet</td><td>-</td><td>-</td><td>never</td></tr>";
-  const metrics::DomainSummary& s = domain.summary();
-  const std::size_t up = s.addresses_up[0] + s.addresses_up[1];
-  const std::size_t probed = s.addresses[0] + s.addresses[1];
-  std::string why = std::to_string(up) + " of " + std::to_string(probed) + " MX addresses up";
-  if (s.null_mx) why = "null MX (accepts no mail)";
-  if (s.dns_failure != domain::DnsFailure::none) {
-    why = "DNS: " + std::string(domain::dns_failure_name(s.dns_failure));
+std::string_view event_name(classify::Event e) { return classify::kEventNames[classify::event_index(e)]; }
+std::string count(double n) { return std::to_string(static_cast<long long>(n)); }
+
+// A row of the targets table, with what sorts it.
+struct Row {
+  int rank = 0;
+  std::string name;
+  mustache::data view;
+};
+
+mustache::data sparkline_view(const Sparkline& line) {
+  mustache::data view;
+  view.set("points", line.points);
+  view.set("count", std::to_string(line.count));
+  view.set("qos_y", line.qos_y);
+  view.set("qos2_y", line.qos2_y);
+  view.set("width", std::to_string(Sparkline::kWidth));
+  view.set("height", std::to_string(Sparkline::kHeight));
+  mustache::data dots{mustache::data::type::list};
+  for (const auto& dot : line.failed) {
+    mustache::data d;
+    d.set("x", dot.x);
+    d.set("y", dot.y);
+    dots.push_back(d);
   }
-  h += std::string("<td class=\"") + (s.success ? "ok\">up" : "fail\">down") + "</td><td>" + why +
-       "</td><td>-</td><td>" + format_time(domain.last_run_timestamp()) + "</td></tr>";
-  return h;
+  view.set("failed", dots);
+  return view;
 }
 
-// The mail loops: where each sends and looks, and what it counted.
-std::string loops_table(const Loops& loops) {
-  std::string h = "<h2>Mail loops</h2><table><tr><th>Loop</th><th>Sends to</th><th>Looks in</th><th>Mailbox</th>"
-                  "<th>Sent</th><th>Found</th><th>Lost</th><th>Late</th><th>Out</th><th>Last round trip</th>"
-                  "<th>Last found</th></tr>";
-  for (const LoopEntry& entry : loops) {
-    const config::Loop& loop = entry.loop;
-    const metrics::LoopValues& v = entry.state->values();
-    const std::string sends_to = loop.send_domain.empty()
-                                     ? loop.send_address.to_string()
-                                     : "MX of " + loop.send_domain + " port " + std::to_string(loop.send_port);
-    const std::string looks_in = loop.imap ? "IMAP " + loop.imap->address.to_string() : "Maildir " + loop.maildir;
-    double found = 0;
-    for (const auto& [folder, count] : v.received) found += count;
-    const auto count = [](double n) { return std::to_string(static_cast<long long>(n)); };
-    h += "<tr><td>" + html_escape(loop.name) + "</td><td>" + html_escape(sends_to) + "</td><td>" +
-         html_escape(looks_in) + "</td><td class=\"" + (v.receive_up ? "ok\">reachable" : "fail\">unreachable") +
-         "</td><td>" + count(v.sent) + "</td><td>" + count(found) + "</td><td" +
-         (v.lost > 0 ? " class=\"fail\">" : ">") + count(v.lost) + "</td><td>" + count(v.late) + "</td><td>" +
-         count(v.pending) + "</td><td>" +
-         (v.roundtrip_count > 0 ? format_seconds(v.last_roundtrip) : std::string("-")) + "</td><td>" +
-         format_time(v.last_success) + "</td></tr>";
+// The cells every row has, from its state and counts.
+mustache::data row_view(const config::Target& target, std::string where, const StateView& state, double last_run,
+                        const std::array<std::uint64_t, classify::kEventCount>& events, std::string reason,
+                        std::optional<std::string> tls_days) {
+  mustache::data view;
+  view.set("name", target.name);
+  view.set("href", "/target?name=" + url_encode(target.name));
+  view.set("where", std::move(where));
+  view.set("module", target.module);
+  view.set("state_css", std::string(state.css));
+  view.set("state", std::string(state.words));
+  view.set("last_probe", format_time(last_run));
+  view.set("n5510", std::to_string(events[0]));
+  view.set("n5511", std::to_string(events[1]));
+  view.set("n5509", std::to_string(events[2]));
+  view.set("reason", std::move(reason));
+  if (tls_days) view.set("tls_days", *tls_days);
+  return view;
+}
+
+Row address_row(const TargetEntry& entry, double now) {
+  const metrics::TargetState& state = entry.state;
+  const StateView view = state_view(entry.last_verdict);
+  std::string reason = "-";
+  if (entry.last_verdict && entry.last_verdict->event == classify::Event::failed) {
+    reason = std::string(prober::failure_name(entry.last_verdict->reason));
+    if (!entry.history.last_detail().empty()) reason += ": " + entry.history.last_detail();
+  } else if (entry.last_verdict && entry.last_verdict->event == classify::Event::qos_warning) {
+    reason = "EHLO answered in " + format_seconds(entry.last_latency) + ", over the QoS time of " +
+             format_seconds(state.qos_timeout_seconds());
   }
-  return h + "</table>";
+  std::optional<std::string> tls_days;
+  if (state.tls()) tls_days = days_left(state.tls()->cert_not_after, now);
+  Row row{view.rank, entry.target.name,
+          row_view(entry.target, entry.target.address.to_string(), view, state.last_run_timestamp(), state.events(),
+                   std::move(reason), tls_days)};
+  if (!entry.history.latencies().empty()) {
+    row.view.set("sparkline", sparkline_view(sparkline(entry.history.latencies(), state.qos_timeout_seconds())));
+  }
+  return row;
+}
+
+// A domain target's row: up when some MX address passed, with how many of them did; its counts
+// and certificates are those of its addresses together.
+Row domain_row(const TargetEntry& entry, double now) {
+  const metrics::DomainState& domain = *entry.domain;
+  const metrics::DomainSummary& s = domain.summary();
+  const StateView view = domain_state_view(domain.has_run(), s.success);
+  std::string reason = "-";
+  if (domain.has_run()) {
+    reason = std::to_string(s.addresses_up[0] + s.addresses_up[1]) + " of " +
+             std::to_string(s.addresses[0] + s.addresses[1]) + " MX addresses up";
+    if (s.null_mx) reason = "null MX (accepts no mail)";
+    if (s.dns_failure != domain::DnsFailure::none) {
+      reason = "DNS: " + std::string(domain::dns_failure_name(s.dns_failure));
+    }
+  }
+  std::array<std::uint64_t, classify::kEventCount> events{};
+  double earliest_not_after = std::numeric_limits<double>::infinity();
+  for (const auto& address : domain.address_states()) {
+    for (std::size_t i = 0; i < events.size(); ++i) events[i] += address->events()[i];
+    if (address->tls()) earliest_not_after = std::min(earliest_not_after, address->tls()->cert_not_after);
+  }
+  std::optional<std::string> tls_days;
+  if (earliest_not_after != std::numeric_limits<double>::infinity()) tls_days = days_left(earliest_not_after, now);
+  const config::DomainTarget& target = *entry.target.domain;
+  return {view.rank, entry.target.name,
+          row_view(entry.target, "domain " + target.name + " port " + std::to_string(target.port), view,
+                   domain.last_run_timestamp(), events, std::move(reason), tls_days)};
+}
+
+mustache::data loop_view(const LoopEntry& entry) {
+  const config::Loop& loop = entry.loop;
+  const metrics::LoopValues& v = entry.state->values();
+  double found = 0;
+  for (const auto& [folder, n] : v.received) found += n;
+  mustache::data view;
+  view.set("name", loop.name);
+  view.set("sends_to", loop.send_domain.empty()
+                           ? loop.send_address.to_string()
+                           : "MX of " + loop.send_domain + " port " + std::to_string(loop.send_port));
+  view.set("looks_in", loop.imap ? "IMAP " + loop.imap->address.to_string() : "Maildir " + loop.maildir);
+  view.set("state_css", std::string(v.receive_up ? "ok" : "fail"));
+  view.set("state", std::string(v.receive_up ? "reachable" : "unreachable"));
+  view.set("sent", count(v.sent));
+  view.set("found", count(found));
+  view.set("lost", count(v.lost));
+  view.set("lost_css", std::string(v.lost > 0 ? "fail" : ""));
+  view.set("late", count(v.late));
+  view.set("out", count(v.pending));
+  view.set("roundtrip", v.roundtrip_count > 0 ? format_seconds(v.last_roundtrip) : std::string("-"));
+  view.set("last_found", format_time(v.last_success));
+  return view;
 }
 
 }  // namespace
 
 std::string render_landing_page(const LandingPage& page) {
-  std::string h;
-  h.reserve(4096 + page.targets.size() * 256);
-  h += "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>SMTP Exporter</title>"
-       "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-       "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.ok{color:#070}.warn{color:#a60}"
-       ".fail{color:#b00}</style></head><body><h1>SMTP Exporter</h1>";
-  h += "<p>Version " + std::string(kVersion) + " (revision " + std::string(kRevision) + "). Mode: ";
-  h += page.scrape_mode ? "scrape" : "interval";
-  h += ". Config: " + html_escape(page.config_file) + ".</p><ul>";
-  h += "<li><a href=\"" + html_escape(page.telemetry_path) + "\">Metrics</a></li>";
-  h += "<li><a href=\"/probe?target=localhost:25&amp;module=smtp_ehlo&amp;debug=true\">"
-       "Probe localhost:25 with debug output</a></li>";
-  h += "<li><a href=\"/-/healthy\">Health</a></li></ul>";
+  const double now = page.now > 0 ? page.now : wall_now();
+  mustache::data view;
+  view.set("version", std::string(kVersion));
+  view.set("revision", std::string(kRevision));
+  view.set("mode", std::string(page.scrape_mode ? "scrape" : "interval"));
+  view.set("config_file", std::string(page.config_file));
+  view.set("telemetry_path", std::string(page.telemetry_path));
 
-  h += "<h2>Targets</h2><table><tr><th>Target</th><th>Address</th><th>Module</th><th>Last result</th>"
-       "<th>Reason</th><th>EHLO latency</th><th>Last probe</th></tr>";
+  std::vector<Row> rows;
+  rows.reserve(page.targets.size());
   for (const auto& entry : page.targets) {
-    if (entry->domain) {
-      h += domain_row(entry->target, *entry->domain);
-      continue;
-    }
-    h += "<tr><td>" + html_escape(entry->target.name) + "</td><td>" +
-         html_escape(entry->target.address.to_string()) + "</td><td>" + html_escape(entry->target.module) + "</td>";
-    if (entry->last_verdict) {
-      const auto e = entry->last_verdict->event;
-      const char* cls = e == classify::Event::success ? "ok" : e == classify::Event::qos_warning ? "warn" : "fail";
-      h += "<td class=\"" + std::string(cls) + "\">" + std::string(event_name(e)) + "</td><td>" +
-           std::string(prober::failure_name(entry->last_verdict->reason)) + "</td>";
-    } else {
-      h += "<td>not probed yet</td><td>-</td>";
-    }
-    h += "<td>" + format_seconds(entry->last_latency) + "</td><td>" +
-         format_time(entry->state.last_run_timestamp()) + "</td></tr>";
+    rows.push_back(entry->domain ? domain_row(*entry, now) : address_row(*entry, now));
   }
-  h += "</table>";
-  if (page.loops != nullptr && !page.loops->empty()) h += loops_table(*page.loops);
-  h += "<h2>Recent probes</h2><table><tr><th>Time</th><th>Target</th><th>Module</th>"
-       "<th>Event</th><th>Reason</th><th>EHLO latency</th><th>Duration</th></tr>";
-  for (const auto& p : page.recent) {
-    h += "<tr><td>" + format_time(p.wall_time) + "</td><td>" + html_escape(p.target) + "</td><td>" +
-         html_escape(p.module) + "</td><td>" + std::string(event_name(p.verdict.event)) + "</td><td>" +
-         std::string(prober::failure_name(p.verdict.reason)) + "</td><td>" + format_seconds(p.latency) +
-         "</td><td>" + format_seconds(p.duration) + "</td></tr>";
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return a.rank != b.rank ? a.rank < b.rank : a.name < b.name;
+  });
+  mustache::data targets{mustache::data::type::list};
+  for (const Row& row : rows) targets.push_back(row.view);
+  view.set("targets", targets);
+  view.set("has_targets", !rows.empty());
+
+  if (page.loops != nullptr && !page.loops->empty()) {
+    std::vector<const LoopEntry*> loops;
+    for (const LoopEntry& entry : *page.loops) loops.push_back(&entry);
+    std::stable_sort(loops.begin(), loops.end(), [](const LoopEntry* a, const LoopEntry* b) {
+      return !a->state->values().receive_up && b->state->values().receive_up;  // unreachable first
+    });
+    mustache::data list{mustache::data::type::list};
+    for (const LoopEntry* entry : loops) list.push_back(loop_view(*entry));
+    view.set("loops", list);
+    view.set("has_loops", true);
   }
-  h += "</table></body></html>\n";
-  return h;
+
+  mustache::data recent{mustache::data::type::list};
+  for (const RecentProbe& p : page.recent) {
+    mustache::data probe;
+    probe.set("time", format_time(p.wall_time));
+    probe.set("target", p.target);
+    probe.set("module", p.module);
+    probe.set("state_css", std::string(state_view(p.verdict).css));
+    probe.set("event", std::string(event_name(p.verdict.event)));
+    probe.set("reason", std::string(prober::failure_name(p.verdict.reason)));
+    probe.set("latency", format_seconds(p.latency));
+    probe.set("duration", format_seconds(p.duration));
+    recent.push_back(probe);
+  }
+  view.set("recent", recent);
+  return render_template(templates::status_page, std::move(view));
 }
 
 }  // namespace smtp_exporter::app

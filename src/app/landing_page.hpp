@@ -1,6 +1,9 @@
-// The HTML landing page at /: version, links, every target's last result, the mail loops and the
-// recent probes. Every value from the config or a request is HTML-escaped; nothing of a module's
-// settings (its auth step's password included) or of a loop's login is shown.
+// The status page at /: version and links, then one row per target (address and domain targets),
+// failing first, with its state in colour and in words, its last probe, a sparkline of its last
+// QoS latencies, its 5510/5511/5509 counts, why it fails and its certificate's days left; the
+// mail loops; the recent probes. Rendered from templates/status_page.mustache: every value is
+// HTML-escaped; nothing of a module's settings (an auth step's password) or of a loop's login is
+// shown. A phone gets the rows as stacked cards (a CSS media query), so nothing scrolls sideways.
 #pragma once
 
 #include <deque>
@@ -20,6 +23,7 @@ struct LandingPage {
   const Targets& targets;
   const std::deque<RecentProbe>& recent;
   const Loops* loops = nullptr;  // none: no Mail loops table
+  double now = 0;                // Unix seconds, for certificates' days left; 0: the clock's
 };
 
 std::string render_landing_page(const LandingPage& page);

@@ -122,6 +122,7 @@ asio::awaitable<domain::DomainResult> ProbeRunner::run_domain(config::DomainTarg
   request.tls_context = module.tls_context;
   request.deadline = std::min(deadline, Clock::now() + module.settings->timeout);
   request.max_mx = static_cast<std::size_t>(target.max_mx);
+  request.max_addresses_per_mx = static_cast<std::size_t>(target.max_addresses_per_mx);
   request.check_mta_sts = target.mta_sts;
   request.check_dane = target.dane;
   request.policy_fetch = policy_fetch_;
@@ -156,7 +157,9 @@ asio::awaitable<void> ProbeRunner::probe_target(std::shared_ptr<TargetEntry> ent
   }
   const ModuleRuntime module{entry->module, entry->tls_context};
   Outcome out;
-  co_await run(entry->target.address, module, deadline, false, due, out);
+  // The prober keeps a transcript only when asked: asked only while there is room to keep it.
+  const bool transcript = transcript_share_ > 0;
+  co_await run(entry->target.address, module, deadline, transcript, due, out);
   if (entry->removed) co_return;  // reloaded away while probing
   if (out.result.exporter_error) {  // our failure, not the target's: counted for us, not for it
     own_metrics_.probe_error();
@@ -167,6 +170,7 @@ asio::awaitable<void> ProbeRunner::probe_target(std::shared_ptr<TargetEntry> ent
   entry->state.record(out.result, out.verdict, now);
   entry->last_verdict = out.verdict;
   entry->last_latency = out.result.ehlo_latency_seconds;
+  entry->history.record(out.result, out.verdict, now, transcript_share_);
   remember(entry->target.name, entry->target.module, out, now);
   if (log::enabled(log::Level::debug)) {
     log::debug("probe finished", {{"target", entry->target.name},

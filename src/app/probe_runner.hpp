@@ -54,6 +54,10 @@ class ProbeRunner {
   ProbeRunner& operator=(const ProbeRunner&) = delete;
 
   void set_max_concurrent_probes(std::size_t n) { slots_.set_capacity(n); }
+  // The bytes of transcripts each configured target keeps for /target (transcript_share()); 0:
+  // its probes record none.
+  void set_transcript_share(std::size_t bytes) { transcript_share_ = bytes; }
+  std::size_t transcript_share() const { return transcript_share_; }
 
   // One probe: waits for a slot (the wait is not part of the probe's timings), probes before
   // min(deadline, start + module timeout), classifies. `due`: when an interval-mode probe was
@@ -113,6 +117,7 @@ class ProbeRunner {
   metrics::ExporterMetrics& own_metrics_;
   scheduler::ProbeSlots slots_;
   std::deque<RecentProbe> recent_;
+  std::size_t transcript_share_ = 0;
 };
 
 // Seconds since the Unix epoch, now.

@@ -1,11 +1,12 @@
 // The HTTP routes: /metrics, /probe (its parameters, --probe.allow, the scrape's deadline),
-// /, /-/healthy, /-/ready, /-/reload, and the request caps (--web.max-requests for all but /probe
-// and the health checks, --web.max-probe-requests for /probe).
+// / and /target (the status pages), /-/healthy, /-/ready, /-/reload, and the request caps
+// (--web.max-requests for all but /probe and the health checks, --web.max-probe-requests for
+// /probe).
 #include <charconv>
-#include <cstdio>
 
 #include "app/app.hpp"
 #include "app/landing_page.hpp"
+#include "app/target_page.hpp"
 #include "http/gzip.hpp"
 #include "http/query.hpp"
 #include "log/log.hpp"
@@ -22,26 +23,13 @@ namespace {
 
 constexpr std::string_view kExpositionType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr std::string_view kDefaultModule = "smtp_ehlo";
+constexpr std::string_view kHtmlType = "text/html; charset=utf-8";
 
 http::Response text(bhttp::status status, std::string body) {
   return http::make_response(status, std::move(body));
 }
 
 std::string_view event_name(classify::Event e) { return classify::kEventNames[classify::event_index(e)]; }
-
-std::string transcript_text(const prober::ProbeResult& result) {
-  std::string out;
-  for (const auto& line : result.transcript) {
-    char at[32];
-    std::snprintf(at, sizeof at, "%9.6f ", line.at_seconds);
-    out += at;
-    out += line.direction;
-    out += ' ';
-    out += line.text;
-    out += '\n';
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -79,6 +67,7 @@ asio::awaitable<http::Reply> App::handle(const http::Request& request) {
     co_return reply;
   }
   if (path == "/") co_return serve_landing_page();
+  if (path == "/target") co_return serve_target_page(*target);
   co_return text(bhttp::status::not_found, "not found: " + path + "\n");
 }
 
@@ -200,7 +189,7 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
                                   {"reason", prober::failure_name(out.verdict.reason)}});
   if (!debug) co_return http::make_response(bhttp::status::ok, std::move(metrics_text), kExpositionType);
 
-  std::string body = "Logs for the probe:\n" + transcript_text(out.result);
+  std::string body = "Logs for the probe:\n" + transcript_text(out.result.transcript);
   body += "\nResult: event " + std::string(event_name(out.verdict.event)) + ", reason " +
           std::string(prober::failure_name(out.verdict.reason));
   if (!out.result.detail.empty()) body += " (" + out.result.detail + ")";
@@ -288,8 +277,21 @@ http::Response App::serve_reload(const http::Request& request) {
 http::Response App::serve_landing_page() const {
   const LandingPage page{options_.config_file, options_.telemetry_path,
                          config_ && config_->global.mode == config::Mode::scrape, targets_, runner_.recent(),
-                         &loops_};
-  return http::make_response(bhttp::status::ok, render_landing_page(page), "text/html; charset=utf-8");
+                         &loops_, wall_now()};
+  return http::make_response(bhttp::status::ok, render_landing_page(page), kHtmlType);
+}
+
+http::Response App::serve_target_page(const http::Target& query) const {
+  const auto name = query.get("name");
+  if (!name) {
+    return text(bhttp::status::bad_request, "the name parameter is missing: /target?name=<a target's name>\n");
+  }
+  const auto entry = find_target(targets_, *name);
+  if (!entry) {
+    return text(bhttp::status::not_found, "no target named \"" + *name + "\" in the config (see / for them all)\n");
+  }
+  const TargetPage page{*entry, runner_.transcript_share(), wall_now()};
+  return http::make_response(bhttp::status::ok, render_target_page(page), kHtmlType);
 }
 
 }  // namespace smtp_exporter::app

@@ -62,7 +62,7 @@ void keep_shard(std::vector<config::Target>& targets, unsigned shard_count, unsi
 
 std::shared_ptr<TargetEntry> make_entry(const config::Target& target, const ModuleRuntime& module) {
   auto entry = std::make_shared<TargetEntry>(TargetEntry{
-      target, module.settings, module.tls_context, make_state(target, *module.settings), {}, {}, false, {}, {}});
+      target, module.settings, module.tls_context, make_state(target, *module.settings), {}, {}, false, {}, {}, {}});
   if (target.domain) {
     const config::Module& m = *module.settings;
     entry->domain.emplace(metrics::TargetIdentity{target.name, target.module, target.labels},

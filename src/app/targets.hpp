@@ -11,6 +11,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include "app/status_history.hpp"
 #include "classify/qos.hpp"
 #include "config/config.hpp"
 #include "domain/policy_fetch.hpp"
@@ -39,6 +40,7 @@ struct TargetEntry {
   bool removed = false;                          // dropped by a reload; results are discarded
   std::optional<classify::Verdict> last_verdict;
   std::optional<double> last_latency;
+  StatusHistory history;  // an address target's recent probes, for the status pages
 };
 using Targets = std::vector<std::shared_ptr<TargetEntry>>;
 

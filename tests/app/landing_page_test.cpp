@@ -21,7 +21,7 @@ struct Page {
   std::deque<RecentProbe> recent;
   Loops loops;
   std::string render(std::string_view config_file = "smtp_exporter.yml", std::string_view path = "/metrics") const {
-    return render_landing_page({config_file, path, false, targets, recent, &loops});
+    return render_landing_page({config_file, path, false, targets, recent, &loops, 1700000000.0});
   }
 };
 
@@ -50,7 +50,7 @@ TEST(LandingPage, ShowsATargetNamedLikeAScriptAsText) {
   EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;"));
   EXPECT_THAT(html, Not(HasSubstr("<img")));
   EXPECT_THAT(html, HasSubstr("&lt;img src=x onerror=alert(2)&gt;"));
-  EXPECT_THAT(html, HasSubstr("<td>&lt;b&gt;</td>"));
+  EXPECT_THAT(html, HasSubstr("<td data-label=\"Module\">&lt;b&gt;</td>"));
   EXPECT_THAT(html, HasSubstr("&lt;conf&gt;.yml"));
   EXPECT_THAT(html, HasSubstr("href=\"/m&quot;etrics\""));
   EXPECT_THAT(html, HasSubstr("not probed yet"));
@@ -76,7 +76,7 @@ targets:
   page.targets[0]->last_verdict = verdict;
   page.recent.push_back({"mx", "submission", 1700000000.0, verdict, std::nullopt, 0.1});
   const std::string html = page.render();
-  EXPECT_THAT(html, HasSubstr("<td>mx</td>"));
+  EXPECT_THAT(html, HasSubstr("<a href=\"/target?name=mx\">mx</a>"));
   EXPECT_THAT(html, HasSubstr("auth_rejected"));
   EXPECT_THAT(html, Not(HasSubstr("s3cret")));
   EXPECT_THAT(html, Not(HasSubstr("Pa55word")));
@@ -90,7 +90,8 @@ targets:
 )");
   ASSERT_EQ(page.targets.size(), 1u);
   ASSERT_TRUE(page.targets[0]->domain);
-  EXPECT_THAT(page.render(), HasSubstr("<td>&lt;i&gt;example&lt;/i&gt;</td><td>domain example.org port 25</td>"));
+  EXPECT_THAT(page.render(), HasSubstr(">&lt;i&gt;example&lt;/i&gt;</a>"));
+  EXPECT_THAT(page.render(), HasSubstr("<td data-label=\"Address\">domain example.org port 25</td>"));
   EXPECT_THAT(page.render(), HasSubstr("not probed yet"));
 
   domain::DomainResult result;
@@ -104,12 +105,14 @@ targets:
   }
   result.addresses[1].result.failure = prober::Failure::connect_refused;
   page.targets[0]->domain->record(result, 1700000000.0);
-  EXPECT_THAT(page.render(), HasSubstr("<td class=\"ok\">up</td><td>1 of 2 MX addresses up</td>"));
+  EXPECT_THAT(page.render(), HasSubstr("<td data-label=\"State\" class=\"state ok\">up</td>"));
+  EXPECT_THAT(page.render(), HasSubstr("<td data-label=\"Reason\">1 of 2 MX addresses up</td>"));
 
   domain::DomainResult failed;
   failed.dns_failure = domain::DnsFailure::servfail;
   page.targets[0]->domain->record(failed, 1700000060.0);
-  EXPECT_THAT(page.render(), HasSubstr("<td class=\"fail\">down</td><td>DNS: servfail</td>"));
+  EXPECT_THAT(page.render(), HasSubstr("<td data-label=\"State\" class=\"state fail\">down</td>"));
+  EXPECT_THAT(page.render(), HasSubstr("<td data-label=\"Reason\">DNS: servfail</td>"));
 }
 
 // A loop's row: where it sends and looks, what it counted; never its login.
@@ -138,11 +141,20 @@ TEST(LandingPage, ShowsEachLoopWithoutItsLogin) {
   page.loops[0].state->receive_succeeded();
   const std::string html = page.render();
   EXPECT_THAT(html, HasSubstr("<h2>Mail loops</h2>"));
-  EXPECT_THAT(html, HasSubstr("<td>inbound</td><td>mx1.example.org:25</td><td>IMAP imap.example.org:993</td>"
-                              "<td class=\"ok\">reachable</td><td>2</td><td>1</td><td class=\"fail\">1</td><td>0</td>"
-                              "<td>0</td><td>1.250 s</td><td>2023-11-14 22:13:20Z</td>"));
-  EXPECT_THAT(html, HasSubstr("<td>local</td><td>MX of example.org port 25</td><td>Maildir /</td>"
-                              "<td class=\"fail\">unreachable</td>"));
+  EXPECT_THAT(html, HasSubstr("<td data-label=\"Loop\">inbound</td>\n"
+                              "<td data-label=\"Mailbox\" class=\"state ok\">reachable</td>\n"
+                              "<td data-label=\"Sends to\">mx1.example.org:25</td>\n"
+                              "<td data-label=\"Looks in\">IMAP imap.example.org:993</td>\n"
+                              "<td data-label=\"Sent\">2</td>\n<td data-label=\"Found\">1</td>\n"
+                              "<td data-label=\"Lost\" class=\"fail\">1</td>\n<td data-label=\"Late\">0</td>\n"
+                              "<td data-label=\"Out\">0</td>\n<td data-label=\"Last round trip\">1.250 s</td>\n"
+                              "<td data-label=\"Last found\">2023-11-14 22:13:20Z</td>"));
+  EXPECT_THAT(html, HasSubstr("<td data-label=\"Loop\">local</td>\n"
+                              "<td data-label=\"Mailbox\" class=\"state fail\">unreachable</td>\n"
+                              "<td data-label=\"Sends to\">MX of example.org port 25</td>\n"
+                              "<td data-label=\"Looks in\">Maildir /</td>"));
+  // The unreachable loop first.
+  EXPECT_LT(html.find(">local</td>"), html.find(">inbound</td>"));
   EXPECT_THAT(html, Not(HasSubstr("hunter2")));
   EXPECT_THAT(html, Not(HasSubstr("probe-user")));
   // Without loops, no table.

@@ -1,6 +1,6 @@
 // The HTTP routes through App::handle: /probe's parameters (400), --probe.allow (403),
-// --probe.disable (404), the health checks; and, over a real connection, a /probe whose client
-// hangs up stops its probe at once.
+// --probe.disable (404), the health checks, /target's name (400, 404); and, over a real
+// connection, a /probe whose client hangs up stops its probe at once.
 #include "app/app.hpp"
 
 #include <gmock/gmock.h>
@@ -43,7 +43,8 @@ class IoContext : public asio::io_context {
 // request), answering requests handed to it directly.
 class Routes {
  public:
-  explicit Routes(Options options = {}) : app_(io_, with_config(std::move(options))) {
+  explicit Routes(Options options = {}, std::string_view config = kConfig)
+      : app_(io_, with_config(std::move(options), config)) {
     EXPECT_TRUE(app_.reload().empty());
   }
   ~Routes() { io_.shutdown(); }
@@ -60,8 +61,8 @@ class Routes {
   }
 
  private:
-  Options with_config(Options options) {
-    options.config_file = dir_.write("smtp_exporter.yml", std::string(kConfig));
+  Options with_config(Options options, std::string_view config) {
+    options.config_file = dir_.write("smtp_exporter.yml", std::string(config));
     return options;
   }
 
@@ -149,6 +150,37 @@ TEST(Routes, HealthChecksAndUnknownPaths) {
   EXPECT_EQ(routes.get("/").result(), bhttp::status::ok);
   EXPECT_EQ(routes.get("/metrics").result(), bhttp::status::ok);
   EXPECT_EQ(routes.get("/-/reload").result(), bhttp::status::method_not_allowed);
+}
+
+// /target?name=: a configured target's page; 400 without a name, 404 for a name no target has.
+// (Scrape mode: the targets are not probed, so the io_context runs out of work.)
+TEST(Routes, TargetPageByName) {
+  Routes routes({}, R"(
+global: {mode: scrape}
+modules:
+  smtp_ehlo: {ehlo_name: probe.example.org}
+targets:
+  - {name: "<script>alert(1)</script>", address: "192.0.2.1:25"}
+  - {name: mx1, address: "192.0.2.2:25"}
+)");
+  const auto page = routes.get("/target?name=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+  EXPECT_EQ(page.result(), bhttp::status::ok);
+  EXPECT_EQ(page[bhttp::field::content_type], "text/html; charset=utf-8");
+  EXPECT_THAT(page.body(), HasSubstr("<h1 id=\"name\">&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
+  EXPECT_THAT(page.body(), ::testing::Not(HasSubstr("<script>")));
+  EXPECT_THAT(page.body(), HasSubstr("not probed yet"));
+  EXPECT_THAT(page.body(), HasSubstr("href=\"/probe?target=192.0.2.1%3A25&amp;module=smtp_ehlo\""));
+  EXPECT_EQ(routes.get("/target?name=mx1").result(), bhttp::status::ok);
+
+  const auto missing = routes.get("/target");
+  EXPECT_EQ(missing.result(), bhttp::status::bad_request);
+  EXPECT_THAT(missing.body(), HasSubstr("the name parameter is missing"));
+  const auto unknown = routes.get("/target?name=mx9");
+  EXPECT_EQ(unknown.result(), bhttp::status::not_found);
+  EXPECT_THAT(unknown.body(), HasSubstr("no target named \"mx9\""));
+  EXPECT_EQ(unknown[bhttp::field::content_type], "text/plain; charset=utf-8");
+  // The landing page links to each target's page.
+  EXPECT_THAT(routes.get("/").body(), HasSubstr("<a href=\"/target?name=mx1\">mx1</a>"));
 }
 
 // A running exporter (its own thread) and a server that accepts and never greets.

@@ -111,7 +111,7 @@ targets:
         self.assertEqual(status, 200)
         self.assertIn("text/html", headers["Content-Type"])
         for target in ["healthy", "closed", "slow", "slower"]:
-            self.assertIn(f"<td>{target}</td>", body)
+            self.assertIn(f'<a href="/target?name={target}">{target}</a>', body)
         self.assertIn("Recent probes", body)
         self.assertEqual(http_get(self.exporter.url + "/-/healthy")[0], 200)
         self.assertEqual(http_get(self.exporter.url + "/-/ready")[0], 200)

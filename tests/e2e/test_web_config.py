@@ -118,7 +118,7 @@ http_server_config:
         self.assertNotIn("smtp_exporter_build_info", body)
 
     def test_no_credentials_is_401(self):
-        for path in ("/metrics", "/", "/-/healthy", "/probe?target=127.0.0.1:1"):
+        for path in ("/metrics", "/", "/target?name=x", "/-/healthy", "/probe?target=127.0.0.1:1"):
             with self.subTest(path=path):
                 code, status, headers, _ = curl(self.url + path, *self.ca)
                 self.assertEqual((code, status), (0, 401))
