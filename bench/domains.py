@@ -16,6 +16,10 @@ Prints one JSON object: the exporter's CPU over a window of two intervals after 
 one interval (cpu_s, cpu_share of one core), its RSS at the end and its peak (VmHWM), the
 sessions counted in the window (from smtp_probe_events_total), how many domains passed, and the
 DNS queries that reached the server in the first (cold) cycle and per cycle in the window.
+Then the same 8,000 addresses as plain address targets (same module, interval and sink, a new
+exporter, the same warm-up and window): its CPU is what the sessions alone cost, so the ratio of
+the two runs shows what a domain costs beyond its 8 address probes (DNS, MTA-STS, DANE, FCrDNS,
+the domain's own state and series).
 """
 import json
 import os
@@ -105,6 +109,36 @@ def summed(text, name, label_filter=""):
     return total
 
 
+def write_config(path, interval, targets, dns=""):
+    """An interval-mode config with the default module (EHLO, no TLS) and these targets."""
+    with open(path, "w") as f:
+        f.write(f"global:\n  mode: interval\n  interval: {interval}s\n{dns}"
+                "modules:\n  smtp_ehlo: {timeout: 10s, qos_timeout: 2s, ehlo_name: bench.example.org}\n"
+                "targets:\n" + "".join(f"  - {t}\n" for t in targets))
+    return path
+
+
+def start_exporter(binary, config, work, procs):
+    port = free_port()
+    exporter = subprocess.Popen([binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
+                                 "--log.level=warn"], stdout=subprocess.DEVNULL,
+                                stderr=open(os.path.join(work, "exporter.log"), "a"))
+    procs.append(exporter)
+    wait_port(port)
+    return exporter, port
+
+
+def stop(proc):
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     domains = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
@@ -122,20 +156,11 @@ def main():
         procs.append(subprocess.Popen(["/usr/sbin/smtp-sink", *sink_user, f"0.0.0.0:{sink_port}", "4096"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_port(sink_port)
-        config = os.path.join(work, "domains.yml")
-        with open(config, "w") as f:
-            f.write(f"global:\n  mode: interval\n  interval: {interval}s\n"
-                    f"  dns: {{servers: [\"127.0.0.1:{proxy.port}\"], trust_anchor_file: {dns.trust_anchor_file}}}\n"
-                    "modules:\n  smtp_ehlo: {timeout: 10s, qos_timeout: 2s, ehlo_name: bench.example.org}\n"
-                    "targets:\n")
-            for d in range(domains):
-                f.write(f"  - {{domain: d{d:04d}.bench.test, port: {sink_port}}}\n")
-        port = free_port()
-        exporter = subprocess.Popen([binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
-                                     "--log.level=warn"], stdout=subprocess.DEVNULL,
-                                    stderr=open(os.path.join(work, "exporter.log"), "w"))
-        procs.append(exporter)
-        wait_port(port)
+        config = write_config(os.path.join(work, "domains.yml"), interval,
+                              [f"{{domain: d{d:04d}.bench.test, port: {sink_port}}}" for d in range(domains)],
+                              f"  dns: {{servers: [\"127.0.0.1:{proxy.port}\"], "
+                              f"trust_anchor_file: {dns.trust_anchor_file}}}\n")
+        exporter, port = start_exporter(binary, config, work, procs)
         # The first cycle, cold: every domain's MX, A, TLSA, TXT, PTR and forward lookups.
         time.sleep(interval + 1)
         cold_queries = proxy.queries
@@ -148,6 +173,22 @@ def main():
         events1 = summed(text, "smtp_probe_events_total")
         memory = memory_kib(exporter.pid)
         window = w1 - w0
+        if exporter.poll() is not None:
+            raise RuntimeError(f"the exporter exited with {exporter.returncode}")
+        stop(exporter)
+
+        # The same sessions as address targets: what the 8 address probes of a domain cost alone.
+        addresses = domains * MX_PER_DOMAIN * ADDRESSES_PER_MX
+        plain = write_config(os.path.join(work, "addresses.yml"), interval,
+                             [f"{{address: \"{address(n)}:{sink_port}\"}}" for n in range(addresses)])
+        plain_exporter, plain_port = start_exporter(binary, plain, work, procs)
+        time.sleep(interval + 1)
+        plain_events0 = summed(scrape(plain_port), "smtp_probe_events_total")
+        pcpu0, pw0 = cpu_seconds(plain_exporter.pid), time.monotonic()
+        time.sleep(2 * interval)
+        pcpu1, pw1 = cpu_seconds(plain_exporter.pid), time.monotonic()
+        plain_events1 = summed(scrape(plain_port), "smtp_probe_events_total")
+        plain_cpu_share = (pcpu1 - pcpu0) / (pw1 - pw0)
         result = {
             "domains": domains, "sessions_per_cycle": domains * MX_PER_DOMAIN * ADDRESSES_PER_MX,
             "interval_s": interval, "window_s": round(window, 1),
@@ -159,17 +200,17 @@ def main():
             "dns_queries_cold_cycle": cold_queries,
             "dns_queries_per_cycle": round((q1 - q0) * interval / window),
             "zone_setup_s": round(zone_seconds, 1),
+            "address_targets": addresses,
+            "address_cpu_share": round(plain_cpu_share, 4),
+            "address_sessions_in_window": int(plain_events1 - plain_events0),
+            "domain_vs_address_cpu": round(((cpu1 - cpu0) / window) / plain_cpu_share, 2),
         }
-        if exporter.poll() is not None:
-            raise RuntimeError(f"the exporter exited with {exporter.returncode}")
+        if plain_exporter.poll() is not None:
+            raise RuntimeError(f"the address-target exporter exited with {plain_exporter.returncode}")
         print(json.dumps(result))
     finally:
         for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            stop(p)
         if proxy:
             proxy.stop()
         if dns:
