@@ -438,11 +438,12 @@ TEST(ProberDialog, HardDeadlineShorterThanTwiceQosEndsTheProbe) {
 // The connect phase ends when the event loop notices the connection; the greeting is stamped
 // by the kernel when it arrived. With the loop running late the greeting arrives "before" the
 // connect ended: the connect is then clamped to the greeting's arrival, so the phases add up
-// and none is negative.
+// and none is negative. The loop stays away a whole second so that a scripted server itself
+// slowed by a loaded machine still greets well before the loop comes back.
 TEST(ProberDialog, PhasesAddUpWhenTheEventLoopRunsLate) {
-  const auto module = test_module(1000ms, 3000ms);
+  const auto module = test_module(1500ms, 4000ms);
   ProbeRun run;
-  run.stall_loop = 300ms;
+  run.stall_loop = 1000ms;
   const auto d = probe_script(answering("250-mx.example.org\r\n250 8BITMIME\r\n"), module, run);
   ASSERT_TRUE(d);
   const auto& r = d->result;
@@ -451,16 +452,16 @@ TEST(ProberDialog, PhasesAddUpWhenTheEventLoopRunsLate) {
   for (std::size_t i = 0; i < prober::kPhaseCount; ++i) EXPECT_GE(r.phase_seconds[i], 0.0) << prober::kPhaseNames[i];
   const double phases = phase(r, Phase::connect) + phase(r, Phase::greeting) + phase(r, Phase::ehlo);
   EXPECT_LE(phases, *r.ehlo_latency_seconds + 1e-3);
-  EXPECT_LT(phase(r, Phase::connect), 0.25);  // not the 300 ms the loop was away
+  EXPECT_LT(phase(r, Phase::connect), 0.7);  // not the second the loop was away
 }
 
 // The transcript of such a probe reads at the stamps the phases use: the greeting at the end of
 // the (clamped) connect phase, and the prober's "connected" note, made later by the late loop,
 // moved back to it rather than the greeting moved forward.
 TEST(ProberDialog, TranscriptUsesThePhasesStampsWhenTheEventLoopRunsLate) {
-  const auto module = test_module(1000ms, 3000ms);
+  const auto module = test_module(1500ms, 4000ms);
   ProbeRun run;
-  run.stall_loop = 300ms;
+  run.stall_loop = 1000ms;
   run.record_transcript = true;
   const auto d = probe_script(answering("250-mx.example.org\r\n250 8BITMIME\r\n"), module, run);
   ASSERT_TRUE(d);
