@@ -29,7 +29,6 @@ std::string html_escape(std::string_view s) {
 
 namespace {
 
-std::string_view event_name(classify::Event e) { return classify::kEventNames[classify::event_index(e)]; }
 std::string count(double n) { return std::to_string(static_cast<long long>(n)); }
 
 // A row of the targets table, with what sorts it.
@@ -196,7 +195,7 @@ std::string render_landing_page(const LandingPage& page) {
     probe.set("target", p.target);
     probe.set("module", p.module);
     probe.set("state_css", std::string(state_view(p.verdict).css));
-    probe.set("event", std::string(event_name(p.verdict.event)));
+    probe.set("event", std::string(classify::event_name(p.verdict.event)));
     probe.set("reason", std::string(prober::failure_name(p.verdict.reason)));
     probe.set("latency", format_seconds(p.latency));
     probe.set("duration", format_seconds(p.duration));
