@@ -202,7 +202,8 @@ std::string render_landing_page(const LandingPage& page) {
     recent.push_back(probe);
   }
   view.set("recent", recent);
-  return render_template(templates::status_page, std::move(view));
+  static PageTemplate status_page{templates::status_page};
+  return status_page.render(std::move(view));
 }
 
 }  // namespace smtp_exporter::app

@@ -96,12 +96,14 @@ std::string url_encode(std::string_view s) {
   return out;
 }
 
-std::string render_template(std::string_view text, mustache::data view) {
-  mustache::mustache page{std::string(text)};
-  if (!page.is_valid()) throw std::logic_error("status page template: " + page.error_message());
-  view.set("style", mustache::partial([] { return std::string(templates::style); }));
-  std::string html = page.render(view);
-  if (!page.is_valid()) throw std::logic_error("status page template: " + page.error_message());
+PageTemplate::PageTemplate(std::string_view text) : parsed_(std::string(text)) {
+  if (!parsed_.is_valid()) throw std::logic_error("status page template: " + parsed_.error_message());
+}
+
+std::string PageTemplate::render(mustache::data view) {
+  view.set("style", std::string(templates::style));
+  std::string html = parsed_.render(view);
+  if (!parsed_.is_valid()) throw std::logic_error("status page template: " + parsed_.error_message());
   return html;
 }
 

@@ -1,5 +1,5 @@
 // What the status pages (/ and /target) share: a target's state in colour and in words, the QoS
-// sparkline, how times and durations read, and rendering a Mustache template of
+// sparkline, how times and durations read, and rendering the Mustache templates of
 // src/app/templates/ (embedded in the binary at build time). Values go into templates as plain
 // strings: `{{x}}` HTML-escapes them (& < > " ').
 #pragma once
@@ -56,7 +56,18 @@ std::string days_left(double not_after, double now);
 // `s` percent-encoded for a URL's query (RFC 3986 unreserved characters as they are).
 std::string url_encode(std::string_view s);
 
-// Renders one of the embedded templates with `view`; {{> style}} includes the pages' CSS.
-std::string render_template(std::string_view text, mustache::data view);
+// One of the embedded templates, parsed once (kainjow::mustache parses when it is constructed)
+// and rendered for every request. render() is not const (a failed render records its error in
+// the parsed template) nor safe from two threads at once: every page is rendered on the one
+// thread that runs the io_context (main.cpp).
+class PageTemplate {
+ public:
+  explicit PageTemplate(std::string_view text);  // throws std::logic_error if it does not parse
+  // The page for `view`; {{{style}}} stands for the pages' CSS.
+  std::string render(mustache::data view);
+
+ private:
+  mustache::mustache parsed_;
+};
 
 }  // namespace smtp_exporter::app

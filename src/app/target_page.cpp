@@ -152,7 +152,8 @@ std::string render_target_page(const TargetPage& page) {
   view.set("state", std::string(state.words));
   view.set("last_probe", format_time(last_run));
   view.set("reason", reason);
-  return render_template(templates::target_page, std::move(view));
+  static PageTemplate target_page{templates::target_page};
+  return target_page.render(std::move(view));
 }
 
 }  // namespace smtp_exporter::app
