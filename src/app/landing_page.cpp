@@ -93,8 +93,8 @@ Row address_row(const TargetEntry& entry, double now) {
   Row row{view.rank, entry.target.name,
           row_view(entry.target, entry.target.address.to_string(), view, state.last_run_timestamp(), state.events(),
                    std::move(reason), tls_days)};
-  if (!entry.history.latencies().empty()) {
-    row.view.set("sparkline", sparkline_view(sparkline(entry.history.latencies(), state.qos_timeout_seconds())));
+  if (!entry.history.samples().empty()) {
+    row.view.set("sparkline", sparkline_view(sparkline(entry.history.samples(), state.qos_timeout_seconds())));
   }
   return row;
 }

@@ -21,9 +21,8 @@ std::string coordinate(double v) {
 
 }  // namespace
 
-StateView state_view(const std::optional<classify::Verdict>& last) {
-  if (!last) return {"none", "not probed yet", 2};
-  switch (last->event) {
+StateView state_view(classify::Event event) {
+  switch (event) {
     case classify::Event::success: return {"ok", "OK (5510)", 3};
     case classify::Event::qos_warning: return {"warn", "QoS warning (5511)", 1};
     case classify::Event::failed: break;
@@ -31,12 +30,17 @@ StateView state_view(const std::optional<classify::Verdict>& last) {
   return {"fail", "failing (5509)", 0};
 }
 
+StateView state_view(const std::optional<classify::Verdict>& last) {
+  if (!last) return {"none", "not probed yet", 2};
+  return state_view(last->event);
+}
+
 StateView domain_state_view(bool has_run, bool success) {
   if (!has_run) return {"none", "not probed yet", 2};
   return success ? StateView{"ok", "up", 3} : StateView{"fail", "down", 0};
 }
 
-Sparkline sparkline(const std::vector<LatencySample>& latencies, double qos_seconds) {
+Sparkline sparkline(const std::vector<ProbeSample>& samples, double qos_seconds) {
   Sparkline line;
   const double top = 3 * qos_seconds;
   const auto y_of = [&](double seconds) {
@@ -45,15 +49,15 @@ Sparkline sparkline(const std::vector<LatencySample>& latencies, double qos_seco
   };
   line.qos_y = coordinate(y_of(qos_seconds));
   line.qos2_y = coordinate(y_of(2 * qos_seconds));
-  line.count = latencies.size();
+  line.count = samples.size();
   // The newest probe at the right edge; fewer than kLatencies start further right.
-  std::size_t slot = StatusHistory::kLatencies - std::min(latencies.size(), StatusHistory::kLatencies);
-  for (const LatencySample& sample : latencies) {
+  std::size_t slot = StatusHistory::kLatencies - std::min(samples.size(), StatusHistory::kLatencies);
+  for (const ProbeSample& sample : samples) {
     const std::string x = std::to_string(static_cast<int>(slot++) * Sparkline::kStep);
-    const std::string y = coordinate(sample.has_latency ? y_of(sample.seconds) : 0.0);
+    const std::string y = coordinate(sample.latency() ? y_of(*sample.latency()) : 0.0);
     if (!line.points.empty()) line.points += ' ';
     line.points += x + "," + y;
-    if (sample.event == classify::Event::failed) line.failed.push_back({x, y});
+    if (sample.event() == classify::Event::failed) line.failed.push_back({x, y});
   }
   return line;
 }

@@ -27,7 +27,8 @@ struct StateView {
   std::string_view words;  // "failing (5509)", "QoS warning (5511)", "not probed yet", "OK (5510)"
   int rank = 0;            // 0 failing first, then 1 warning, 2 not probed, 3 OK
 };
-StateView state_view(const std::optional<classify::Verdict>& last);
+StateView state_view(classify::Event event);
+StateView state_view(const std::optional<classify::Verdict>& last);  // none: not probed yet
 // A domain target's: up or down, or not probed yet.
 StateView domain_state_view(bool has_run, bool success);
 
@@ -47,7 +48,7 @@ struct Sparkline {
   };
   std::vector<Dot> failed;  // a dot on each 5509
 };
-Sparkline sparkline(const std::vector<LatencySample>& latencies, double qos_seconds);
+Sparkline sparkline(const std::vector<ProbeSample>& samples, double qos_seconds);
 
 std::string format_time(double unix_seconds);  // "2023-11-14 22:13:20Z"; "never" for 0
 std::string format_seconds(std::optional<double> seconds);  // "0.125 s"; "-" for none
