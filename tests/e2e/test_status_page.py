@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from html.parser import HTMLParser
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Exporter, ThreadedListener, http_get, parse_samples, value, wait_until  # noqa: E402
+from harness import Exporter, ScriptedSmtpServer, http_get, parse_samples, value, wait_until  # noqa: E402
 
 BINARY = None
 QOS = 0.4  # seconds; the slow server answers EHLO after 1.5 x this
@@ -35,63 +34,10 @@ PHONE = (390, 844)
 DESKTOP = (1280, 900)
 
 
-class SmtpServer(ThreadedListener):
-    """A loopback SMTP server: greets at once, answers EHLO after `ehlo_delay` seconds with a
-    multi-line 250 (with STARTTLS when given a server TLS context, with AUTH PLAIN when
-    `auth`), accepts any AUTH PLAIN, answers QUIT with 221. Each client in its own thread."""
-
-    def __init__(self, ehlo_delay=0.0, tls=None, auth=False):
-        self.ehlo_delay = ehlo_delay
-        self.tls = tls
-        self.auth = auth
-        super().__init__()
-
-    def _serve(self, conn):
-        try:
-            conn.settimeout(10)
-            conn.sendall(b"220 status.example.org ESMTP\r\n")
-            reader = conn.makefile("rb")
-            while True:
-                line = reader.readline()
-                if not line:
-                    return
-                words = line.strip().split()
-                verb = words[0].upper() if words else b""
-                if verb in (b"EHLO", b"HELO"):
-                    if self.stopped.wait(self.ehlo_delay):
-                        return
-                    extensions = [b"PIPELINING"]
-                    if self.tls and not isinstance(conn, ssl.SSLSocket):
-                        extensions.append(b"STARTTLS")
-                    if self.auth:
-                        extensions.append(b"AUTH PLAIN")
-                    reply = b"250-status.example.org\r\n"
-                    reply += b"".join(b"250-" + e + b"\r\n" for e in extensions[:-1])
-                    reply += b"250 " + extensions[-1] + b"\r\n"
-                    conn.sendall(reply)
-                elif verb == b"STARTTLS" and self.tls:
-                    conn.sendall(b"220 go ahead\r\n")
-                    conn = self.tls.wrap_socket(conn, server_side=True)
-                    reader = conn.makefile("rb")
-                elif verb == b"AUTH":
-                    if len(words) == 2:  # no initial response: ask for it
-                        conn.sendall(b"334 \r\n")
-                        reader.readline()
-                    conn.sendall(b"235 2.7.0 accepted\r\n")
-                elif verb == b"QUIT":
-                    conn.sendall(b"221 bye\r\n")
-                    return
-                else:
-                    conn.sendall(b"502 not implemented\r\n")
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-
 class DomParser(HTMLParser):
-    """The rows of the targets table of a dumped DOM: each {label: text} by the cells' data-label,
-    with the points of its sparkline under "points"; and every element's tag."""
+    """The rows of the targets table of a dumped DOM: each {label: text} by the data-label of its
+    cells and of the labelled part inside a cell (the target's address and module under its
+    name, "Where"), with the points of its sparkline under "points"; and every element's tag."""
 
     def __init__(self):
         super().__init__()
@@ -216,10 +162,10 @@ class StatusPageInABrowser(unittest.TestCase):
         cert, key = harness.make_leaf(cls.dir, "localhost", ca)
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(cert, key)
-        cls.healthy = SmtpServer()
-        cls.slow = SmtpServer(ehlo_delay=1.5 * QOS)
-        cls.starttls = SmtpServer(tls=tls)
-        cls.auth = SmtpServer(auth=True)
+        cls.healthy = ScriptedSmtpServer()
+        cls.slow = ScriptedSmtpServer(ehlo_delay=1.5 * QOS)
+        cls.starttls = ScriptedSmtpServer(tls=tls)
+        cls.auth = ScriptedSmtpServer(auth=True)
         cls.closed_port = harness.closed_port()
         cls.config = f"""
 global: {{mode: interval, interval: 1s}}
