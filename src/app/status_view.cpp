@@ -80,7 +80,13 @@ std::string format_seconds(std::optional<double> seconds) {
 }
 
 std::string days_left(double not_after, double now) {
-  return std::to_string(static_cast<long long>(std::floor((not_after - now) / 86400)));
+  const auto days = [](double seconds) {
+    const auto n = static_cast<long long>(std::floor(seconds / 86400));
+    return std::to_string(n) + (n == 1 ? " day" : " days");
+  };
+  if (not_after >= now) return days(not_after - now) + " left";
+  if (now - not_after < 86400) return "expired today";
+  return "expired " + days(now - not_after) + " ago";
 }
 
 std::string url_encode(std::string_view s) {

@@ -52,7 +52,8 @@ Sparkline sparkline(const std::vector<ProbeSample>& samples, double qos_seconds)
 
 std::string format_time(double unix_seconds);  // "2023-11-14 22:13:20Z"; "never" for 0
 std::string format_seconds(std::optional<double> seconds);  // "0.125 s"; "-" for none
-// Whole days from `now` to `not_after` (negative once expired), as text.
+// How long a certificate has left from `now`, in whole days: "10 days left", "1 day left",
+// "0 days left"; once past `not_after`, "expired today" or "expired 3 days ago".
 std::string days_left(double not_after, double now);
 // `s` percent-encoded for a URL's query (RFC 3986 unreserved characters as they are).
 std::string url_encode(std::string_view s);

@@ -157,6 +157,23 @@ TEST(StatusPage, ShowsTheCertificatesDaysLeft) {
   EXPECT_THAT(html, HasSubstr("<td data-label=\"Certificate\">-</td>"));
 }
 
+TEST(StatusPage, SaysOneDayLeftInTheSingular) {
+  EXPECT_EQ(days_left(kNow + 1.5 * 86400, kNow), "1 day left");
+  EXPECT_EQ(days_left(kNow + 2 * 86400, kNow), "2 days left");
+  EXPECT_EQ(days_left(kNow + 3600, kNow), "0 days left");
+  EXPECT_EQ(days_left(kNow - 3600, kNow), "expired today");
+  EXPECT_EQ(days_left(kNow - 1.5 * 86400, kNow), "expired 1 day ago");
+  EXPECT_EQ(days_left(kNow - 3 * 86400, kNow), "expired 3 days ago");
+
+  Targets targets = targets_of(kFourTargets);
+  prober::ProbeResult result = probe_result(0.1);
+  result.tls = prober::TlsFacts{};
+  result.tls->cert_not_after = kNow + 1.5 * 86400;
+  record(*targets[0], result, kNow);
+  EXPECT_THAT(landing(targets), HasSubstr("<td data-label=\"Certificate\">1 day left</td>"));
+  EXPECT_THAT(render_target_page({*targets[0], 0, kNow}), HasSubstr("<dt>Expires</dt><dd>1 day left</dd>"));
+}
+
 TEST(StatusPage, ReadsOnAPhone) {
   const std::string html = landing(targets_of(kFourTargets));
   EXPECT_THAT(html, HasSubstr("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
@@ -296,7 +313,7 @@ targets:
   EXPECT_THAT(html, Not(HasSubstr("s3cret")));
   EXPECT_THAT(html, Not(HasSubstr("Pa55word")));
   // The certificate's facts, kept through the failed probe.
-  EXPECT_THAT(html, HasSubstr("<dt>Days left</dt><dd>29</dd>"));
+  EXPECT_THAT(html, HasSubstr("<dt>Expires</dt><dd>29 days left</dd>"));
   EXPECT_THAT(html, HasSubstr("<dt>Subject CN</dt><dd>mx.example.org</dd>"));
   EXPECT_THAT(html, HasSubstr("<dt>Protocol</dt><dd>TLS 1.3, TLS_AES_256_GCM_SHA384</dd>"));
   // Links to probe it.
