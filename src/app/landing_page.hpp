@@ -1,9 +1,10 @@
 // The status page at /: version and links, then one row per target (address and domain targets),
 // failing first, with its state in colour and in words, its last probe, a sparkline of its last
 // QoS latencies, its 5510/5511/5509 counts, why it fails and its certificate's days left; the
-// mail loops; the recent probes. Rendered from templates/status_page.mustache: every value is
-// HTML-escaped; nothing of a module's settings (an auth step's password) or of a loop's login is
-// shown. A phone gets the rows as stacked cards (a CSS media query), so nothing scrolls sideways.
+// mail loops; the recent probes. Rendered from templates/status_page.mustache, its targets a row
+// at a time from templates/target_row.mustache: every value is HTML-escaped; nothing of a
+// module's settings (an auth step's password) or of a loop's login is shown. A phone gets the
+// rows as stacked cards (a CSS media query), so nothing scrolls sideways.
 #pragma once
 
 #include <deque>

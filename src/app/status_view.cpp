@@ -106,12 +106,13 @@ std::string url_encode(std::string_view s) {
   return out;
 }
 
-PageTemplate::PageTemplate(std::string_view text) : parsed_(std::string(text)) {
+PageTemplate::PageTemplate(std::string_view text)
+    : parsed_(std::string(text)), has_style_(text.find("{{{style}}}") != std::string_view::npos) {
   if (!parsed_.is_valid()) throw std::logic_error("status page template: " + parsed_.error_message());
 }
 
 std::string PageTemplate::render(mustache::data view) {
-  view.set("style", std::string(templates::style));
+  if (has_style_) view.set("style", std::string(templates::style));
   std::string html = parsed_.render(view);
   if (!parsed_.is_valid()) throw std::logic_error("status page template: " + parsed_.error_message());
   return html;

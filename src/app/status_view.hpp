@@ -70,6 +70,7 @@ class PageTemplate {
 
  private:
   mustache::mustache parsed_;
+  bool has_style_;  // a part of a page (a row of a table) has none
 };
 
 }  // namespace smtp_exporter::app
