@@ -174,6 +174,23 @@ TEST(StatusPage, SaysOneDayLeftInTheSingular) {
   EXPECT_THAT(render_target_page({*targets[0], 0, kNow}), HasSubstr("<dt>Expires</dt><dd>1 day left</dd>"));
 }
 
+TEST(StatusPage, StreamedInPiecesIsTheSamePage) {
+  Targets targets = targets_of(kFourTargets);
+  for (const auto& entry : targets) record(*entry, probe_result(0.1), kNow);
+  const std::deque<RecentProbe> recent;
+  const LandingPage page{"smtp_exporter.yml", "/metrics", false, targets, recent, nullptr, kNow};
+  LandingPageStream stream(page);
+  std::string html, piece;
+  std::size_t pieces = 0;
+  for (bool more = true; more; ++pieces) {
+    more = stream.next(piece, 1);  // a row a piece
+    html += piece;
+  }
+  EXPECT_EQ(pieces, targets.size());
+  EXPECT_EQ(html, render_landing_page(page));
+  EXPECT_THAT(html, ::testing::EndsWith("</html>\n"));
+}
+
 TEST(StatusPage, ReadsOnAPhone) {
   const std::string html = landing(targets_of(kFourTargets));
   EXPECT_THAT(html, HasSubstr("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
