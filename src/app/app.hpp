@@ -87,7 +87,7 @@ class App {
   boost::asio::awaitable<http::Response> serve_domain_probe(const http::Request& request, const http::Target& query,
                                                             const std::string& domain_param);
   http::Response serve_reload(const http::Request& request);
-  http::Response serve_landing_page() const;
+  http::Reply serve_landing_page() const;
   // /target?name=...: 400 without a name, 404 for a name no target has.
   http::Response serve_target_page(const http::Target& query) const;
   // Deadline from X-Prometheus-Scrape-Timeout-Seconds minus --timeout-offset; nullopt if the

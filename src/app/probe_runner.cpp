@@ -174,7 +174,7 @@ asio::awaitable<void> ProbeRunner::probe_target(std::shared_ptr<TargetEntry> ent
   remember(entry->target.name, entry->target.module, out, now);
   if (log::enabled(log::Level::debug)) {
     log::debug("probe finished", {{"target", entry->target.name},
-                                  {"event", classify::kEventNames[classify::event_index(out.verdict.event)]},
+                                  {"event", classify::event_name(out.verdict.event)},
                                   {"reason", prober::failure_name(out.verdict.reason)},
                                   {"detail", out.result.detail}});
   }

@@ -29,8 +29,6 @@ http::Response text(bhttp::status status, std::string body) {
   return http::make_response(status, std::move(body));
 }
 
-std::string_view event_name(classify::Event e) { return classify::kEventNames[classify::event_index(e)]; }
-
 }  // namespace
 
 asio::awaitable<http::Reply> App::handle(const http::Request& request) {
@@ -185,12 +183,12 @@ asio::awaitable<http::Response> App::serve_probe(const http::Request& request, c
   const double qos = std::chrono::duration<double>(runtime.settings->qos_timeout).count();
   std::string metrics_text = metrics::render_probe(out.result, out.verdict, qos, runtime.settings->step_names());
   log::debug("probe via /probe", {{"target", address->to_string()}, {"module", module_name},
-                                  {"event", event_name(out.verdict.event)},
+                                  {"event", classify::event_name(out.verdict.event)},
                                   {"reason", prober::failure_name(out.verdict.reason)}});
   if (!debug) co_return http::make_response(bhttp::status::ok, std::move(metrics_text), kExpositionType);
 
   std::string body = "Logs for the probe:\n" + transcript_text(out.result.transcript);
-  body += "\nResult: event " + std::string(event_name(out.verdict.event)) + ", reason " +
+  body += "\nResult: event " + std::string(classify::event_name(out.verdict.event)) + ", reason " +
           std::string(prober::failure_name(out.verdict.reason));
   if (!out.result.detail.empty()) body += " (" + out.result.detail + ")";
   body += "\n\nMetrics that would have been returned:\n" + metrics_text;
@@ -274,11 +272,15 @@ http::Response App::serve_reload(const http::Request& request) {
   return text(bhttp::status::internal_server_error, std::move(body));
 }
 
-http::Response App::serve_landing_page() const {
+http::Reply App::serve_landing_page() const {
   const LandingPage page{options_.config_file, options_.telemetry_path,
                          config_ && config_->global.mode == config::Mode::scrape, targets_, runner_.recent(),
                          &loops_, wall_now()};
-  return http::make_response(bhttp::status::ok, render_landing_page(page), kHtmlType);
+  // Streamed like /metrics: at 10,000 targets the page is 8 MB.
+  constexpr std::size_t kPagePiece = 256 * 1024;
+  auto stream = std::make_shared<LandingPageStream>(page);
+  return http::Reply(http::make_response(bhttp::status::ok, "", kHtmlType),
+                     [stream](std::string& out) { return stream->next(out, kPagePiece); });
 }
 
 http::Response App::serve_target_page(const http::Target& query) const {

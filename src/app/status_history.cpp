@@ -1,42 +1,74 @@
 #include "app/status_history.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace smtp_exporter::app {
 
+namespace {
+
+// What a kept line takes: its struct and its text (a short text lives inside the struct, a long
+// one beside it).
+std::size_t line_bytes(const prober::TranscriptLine& line) { return sizeof line + line.text.size(); }
+
+// The first lines of `lines` that fit in kTranscriptBytes.
+KeptTranscript keep_transcript(const std::vector<prober::TranscriptLine>& lines) {
+  KeptTranscript kept;
+  std::size_t count = 0;
+  for (const auto& line : lines) {
+    if (kept.bytes + line_bytes(line) > StatusHistory::kTranscriptBytes) break;
+    kept.bytes += line_bytes(line);
+    ++count;
+  }
+  kept.lines.assign(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(count));
+  kept.left_out = lines.size() - count;
+  return kept;
+}
+
+}  // namespace
+
+ProbeSample::ProbeSample(const prober::ProbeResult& result, const classify::Verdict& verdict, double wall_time)
+    : finished_(static_cast<std::uint32_t>(std::max(wall_time, 0.0))),
+      latency_(result.ehlo_latency_seconds ? static_cast<float>(*result.ehlo_latency_seconds)
+                                           : std::numeric_limits<float>::quiet_NaN()),
+      duration_ms_(static_cast<std::uint32_t>(
+          std::clamp(std::lround(result.total_seconds * 1000), 0L, static_cast<long>(kMaxDurationMs)))),
+      event_(static_cast<std::uint32_t>(classify::event_index(verdict.event))),
+      reason_(static_cast<std::uint32_t>(verdict.reason)) {}
+
+std::string KeptTranscript::text() const {
+  std::string out = transcript_text(lines);
+  if (left_out > 0) {
+    out += "(" + std::to_string(left_out) + " more lines not kept: a transcript is cut at " +
+           std::to_string(StatusHistory::kTranscriptBytes) + " bytes)\n";
+  }
+  return out;
+}
+
 void StatusHistory::record(const prober::ProbeResult& result, const classify::Verdict& verdict, double wall_time,
                            std::size_t transcript_share) {
-  LatencySample sample;
-  sample.has_latency = result.ehlo_latency_seconds.has_value();
-  sample.seconds = static_cast<float>(result.ehlo_latency_seconds.value_or(0));
-  sample.event = verdict.event;
-  if (latencies_.empty()) latencies_.reserve(kLatencies);
-  if (latencies_.size() == kLatencies) latencies_.erase(latencies_.begin());
-  latencies_.push_back(sample);
+  if (samples_.empty()) samples_.reserve(kLatencies);
+  if (samples_.size() == kLatencies) samples_.erase(samples_.begin());
+  samples_.emplace_back(result, verdict, wall_time);
   last_detail_ = result.detail;
-  // With many targets (no share) no probe list either: 20 records are 1.6 KB a target, 16 MB at
-  // 10,000 targets, past the exporter's memory budget (bench part 2).
-  if (transcript_share == 0) return;
+  if (transcript_share == 0) {  // many targets: none kept (and none recorded by the prober)
+    std::vector<KeptTranscript>().swap(transcripts_);
+    transcript_bytes_ = 0;
+    return;
+  }
 
-  ProbeRecord probe;
-  probe.wall_time = wall_time;
-  probe.verdict = verdict;
-  probe.latency = result.ehlo_latency_seconds;
-  probe.duration = result.total_seconds;
-  if (transcript_share > 0 && !result.transcript.empty()) {
-    probe.transcript = transcript_text(result.transcript, kTranscriptBytes);
+  if (transcripts_.empty()) transcripts_.reserve(kProbes);
+  if (transcripts_.size() == kProbes) {
+    transcript_bytes_ -= transcripts_.back().bytes;
+    transcripts_.pop_back();
   }
-  if (probes_.empty()) probes_.reserve(kProbes);
-  if (probes_.size() == kProbes) {
-    transcript_bytes_ -= probes_.back().transcript.size();
-    probes_.pop_back();
-  }
-  transcript_bytes_ += probe.transcript.size();
-  probes_.insert(probes_.begin(), std::move(probe));
+  KeptTranscript kept = keep_transcript(result.transcript);
+  transcript_bytes_ += kept.bytes;
+  transcripts_.insert(transcripts_.begin(), std::move(kept));
   // Over the share: the oldest transcripts go first (their probes stay listed).
-  for (auto it = probes_.rbegin(); transcript_bytes_ > transcript_share && it != probes_.rend(); ++it) {
-    transcript_bytes_ -= it->transcript.size();
-    std::string().swap(it->transcript);  // gives its memory back, not only its length
+  for (auto it = transcripts_.rbegin(); transcript_bytes_ > transcript_share && it != transcripts_.rend(); ++it) {
+    transcript_bytes_ -= it->bytes;
+    *it = KeptTranscript{};  // gives its memory back, not only its length
   }
 }
 
@@ -44,24 +76,16 @@ std::size_t transcript_share(std::size_t targets) {
   return targets <= kTranscriptTargets ? StatusHistory::kProbes * StatusHistory::kTranscriptBytes : 0;
 }
 
-std::string transcript_text(const std::vector<prober::TranscriptLine>& lines, std::size_t max_bytes) {
+std::string transcript_text(const std::vector<prober::TranscriptLine>& lines) {
   std::string out;
-  std::size_t kept = 0;
   for (const auto& line : lines) {
     char at[32];
     std::snprintf(at, sizeof at, "%9.6f ", line.at_seconds);
-    const std::size_t length = std::char_traits<char>::length(at) + 2 + line.text.size() + 1;
-    if (out.size() + length > max_bytes) break;
     out += at;
     out += line.direction;
     out += ' ';
     out += line.text;
     out += '\n';
-    ++kept;
-  }
-  if (kept < lines.size()) {
-    out += "(" + std::to_string(lines.size() - kept) + " more lines not kept: a transcript is cut at " +
-           std::to_string(max_bytes) + " bytes)\n";
   }
   return out;
 }

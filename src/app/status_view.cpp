@@ -21,9 +21,8 @@ std::string coordinate(double v) {
 
 }  // namespace
 
-StateView state_view(const std::optional<classify::Verdict>& last) {
-  if (!last) return {"none", "not probed yet", 2};
-  switch (last->event) {
+StateView state_view(classify::Event event) {
+  switch (event) {
     case classify::Event::success: return {"ok", "OK (5510)", 3};
     case classify::Event::qos_warning: return {"warn", "QoS warning (5511)", 1};
     case classify::Event::failed: break;
@@ -31,12 +30,17 @@ StateView state_view(const std::optional<classify::Verdict>& last) {
   return {"fail", "failing (5509)", 0};
 }
 
+StateView state_view(const std::optional<classify::Verdict>& last) {
+  if (!last) return {"none", "not probed yet", 2};
+  return state_view(last->event);
+}
+
 StateView domain_state_view(bool has_run, bool success) {
   if (!has_run) return {"none", "not probed yet", 2};
   return success ? StateView{"ok", "up", 3} : StateView{"fail", "down", 0};
 }
 
-Sparkline sparkline(const std::vector<LatencySample>& latencies, double qos_seconds) {
+Sparkline sparkline(const std::vector<ProbeSample>& samples, double qos_seconds) {
   Sparkline line;
   const double top = 3 * qos_seconds;
   const auto y_of = [&](double seconds) {
@@ -45,15 +49,15 @@ Sparkline sparkline(const std::vector<LatencySample>& latencies, double qos_seco
   };
   line.qos_y = coordinate(y_of(qos_seconds));
   line.qos2_y = coordinate(y_of(2 * qos_seconds));
-  line.count = latencies.size();
+  line.count = samples.size();
   // The newest probe at the right edge; fewer than kLatencies start further right.
-  std::size_t slot = StatusHistory::kLatencies - std::min(latencies.size(), StatusHistory::kLatencies);
-  for (const LatencySample& sample : latencies) {
+  std::size_t slot = StatusHistory::kLatencies - std::min(samples.size(), StatusHistory::kLatencies);
+  for (const ProbeSample& sample : samples) {
     const std::string x = std::to_string(static_cast<int>(slot++) * Sparkline::kStep);
-    const std::string y = coordinate(sample.has_latency ? y_of(sample.seconds) : 0.0);
+    const std::string y = coordinate(sample.latency() ? y_of(*sample.latency()) : 0.0);
     if (!line.points.empty()) line.points += ' ';
     line.points += x + "," + y;
-    if (sample.event == classify::Event::failed) line.failed.push_back({x, y});
+    if (sample.event() == classify::Event::failed) line.failed.push_back({x, y});
   }
   return line;
 }
@@ -76,7 +80,13 @@ std::string format_seconds(std::optional<double> seconds) {
 }
 
 std::string days_left(double not_after, double now) {
-  return std::to_string(static_cast<long long>(std::floor((not_after - now) / 86400)));
+  const auto days = [](double seconds) {
+    const auto n = static_cast<long long>(std::floor(seconds / 86400));
+    return std::to_string(n) + (n == 1 ? " day" : " days");
+  };
+  if (not_after >= now) return days(not_after - now) + " left";
+  if (now - not_after < 86400) return "expired today";
+  return "expired " + days(now - not_after) + " ago";
 }
 
 std::string url_encode(std::string_view s) {
@@ -96,12 +106,15 @@ std::string url_encode(std::string_view s) {
   return out;
 }
 
-std::string render_template(std::string_view text, mustache::data view) {
-  mustache::mustache page{std::string(text)};
-  if (!page.is_valid()) throw std::logic_error("status page template: " + page.error_message());
-  view.set("style", mustache::partial([] { return std::string(templates::style); }));
-  std::string html = page.render(view);
-  if (!page.is_valid()) throw std::logic_error("status page template: " + page.error_message());
+PageTemplate::PageTemplate(std::string_view text)
+    : parsed_(std::string(text)), has_style_(text.find("{{{style}}}") != std::string_view::npos) {
+  if (!parsed_.is_valid()) throw std::logic_error("status page template: " + parsed_.error_message());
+}
+
+std::string PageTemplate::render(mustache::data view) {
+  if (has_style_) view.set("style", std::string(templates::style));
+  std::string html = parsed_.render(view);
+  if (!parsed_.is_valid()) throw std::logic_error("status page template: " + parsed_.error_message());
   return html;
 }
 

@@ -1,5 +1,5 @@
 // What the status pages (/ and /target) share: a target's state in colour and in words, the QoS
-// sparkline, how times and durations read, and rendering a Mustache template of
+// sparkline, how times and durations read, and rendering the Mustache templates of
 // src/app/templates/ (embedded in the binary at build time). Values go into templates as plain
 // strings: `{{x}}` HTML-escapes them (& < > " ').
 #pragma once
@@ -27,7 +27,8 @@ struct StateView {
   std::string_view words;  // "failing (5509)", "QoS warning (5511)", "not probed yet", "OK (5510)"
   int rank = 0;            // 0 failing first, then 1 warning, 2 not probed, 3 OK
 };
-StateView state_view(const std::optional<classify::Verdict>& last);
+StateView state_view(classify::Event event);
+StateView state_view(const std::optional<classify::Verdict>& last);  // none: not probed yet
 // A domain target's: up or down, or not probed yet.
 StateView domain_state_view(bool has_run, bool success);
 
@@ -47,16 +48,29 @@ struct Sparkline {
   };
   std::vector<Dot> failed;  // a dot on each 5509
 };
-Sparkline sparkline(const std::vector<LatencySample>& latencies, double qos_seconds);
+Sparkline sparkline(const std::vector<ProbeSample>& samples, double qos_seconds);
 
 std::string format_time(double unix_seconds);  // "2023-11-14 22:13:20Z"; "never" for 0
 std::string format_seconds(std::optional<double> seconds);  // "0.125 s"; "-" for none
-// Whole days from `now` to `not_after` (negative once expired), as text.
+// How long a certificate has left from `now`, in whole days: "10 days left", "1 day left",
+// "0 days left"; once past `not_after`, "expired today" or "expired 3 days ago".
 std::string days_left(double not_after, double now);
 // `s` percent-encoded for a URL's query (RFC 3986 unreserved characters as they are).
 std::string url_encode(std::string_view s);
 
-// Renders one of the embedded templates with `view`; {{> style}} includes the pages' CSS.
-std::string render_template(std::string_view text, mustache::data view);
+// One of the embedded templates, parsed once (kainjow::mustache parses when it is constructed)
+// and rendered for every request. render() is not const (a failed render records its error in
+// the parsed template) nor safe from two threads at once: every page is rendered on the one
+// thread that runs the io_context (main.cpp).
+class PageTemplate {
+ public:
+  explicit PageTemplate(std::string_view text);  // throws std::logic_error if it does not parse
+  // The page for `view`; {{{style}}} stands for the pages' CSS.
+  std::string render(mustache::data view);
+
+ private:
+  mustache::mustache parsed_;
+  bool has_style_;  // a part of a page (a row of a table) has none
+};
 
 }  // namespace smtp_exporter::app

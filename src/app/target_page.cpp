@@ -1,5 +1,6 @@
 #include "app/target_page.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "app/probe_runner.hpp"
@@ -61,22 +62,26 @@ void address_target(const TargetEntry& entry, const TargetPage& page, double now
   view.set("probe_href", probe);
   view.set("debug_href", probe + "&debug=true");
 
+  // The newest kProbes samples, the newest first, each with its transcript where one is kept.
+  const std::vector<ProbeSample>& samples = entry.history.samples();
+  const std::vector<KeptTranscript>& transcripts = entry.history.transcripts();
   mustache::data probes{mustache::data::type::list};
-  for (const ProbeRecord& record : entry.history.probes()) {
+  for (std::size_t i = 0; i < std::min(samples.size(), StatusHistory::kProbes); ++i) {
+    const ProbeSample& sample = samples[samples.size() - 1 - i];
+    const StateView state_of = state_view(sample.event());
     mustache::data p;
-    p.set("time", format_time(record.wall_time));
-    p.set("state_css", std::string(state_view(record.verdict).css));
-    p.set("state", std::string(state_view(record.verdict).words));
-    p.set("reason", std::string(record.verdict.event == classify::Event::failed
-                                    ? prober::failure_name(record.verdict.reason)
-                                    : std::string_view("-")));
-    p.set("latency", format_seconds(record.latency));
-    p.set("duration", format_seconds(record.duration));
-    if (!record.transcript.empty()) p.set("transcript", record.transcript);
+    p.set("time", format_time(sample.finished()));
+    p.set("state_css", std::string(state_of.css));
+    p.set("state", std::string(state_of.words));
+    p.set("reason", std::string(sample.event() == classify::Event::failed ? prober::failure_name(sample.reason())
+                                                                           : std::string_view("-")));
+    p.set("latency", format_seconds(sample.latency()));
+    p.set("duration", format_seconds(sample.duration()));
+    if (i < transcripts.size() && !transcripts[i].lines.empty()) p.set("transcript", transcripts[i].text());
     probes.push_back(p);
   }
   view.set("probes", probes);
-  view.set("has_probes", !entry.history.probes().empty());
+  view.set("has_probes", !samples.empty());
   view.set("kept_probes", std::to_string(StatusHistory::kProbes));
   view.set("transcript_cap", std::to_string(StatusHistory::kTranscriptBytes));
   if (page.transcript_share > 0) view.set("transcript_share", kib(page.transcript_share));
@@ -152,7 +157,8 @@ std::string render_target_page(const TargetPage& page) {
   view.set("state", std::string(state.words));
   view.set("last_probe", format_time(last_run));
   view.set("reason", reason);
-  return render_template(templates::target_page, std::move(view));
+  static PageTemplate target_page{templates::target_page};
+  return target_page.render(std::move(view));
 }
 
 }  // namespace smtp_exporter::app

@@ -19,6 +19,8 @@ inline constexpr std::size_t event_index(Event e) {
   return e == Event::success ? 0 : e == Event::qos_warning ? 1 : 2;
 }
 inline constexpr std::array<std::string_view, kEventCount> kEventNames = {"5510", "5511", "5509"};
+inline constexpr std::array<Event, kEventCount> kEvents = {Event::success, Event::qos_warning, Event::failed};
+inline constexpr std::string_view event_name(Event e) { return kEventNames[event_index(e)]; }
 
 struct Verdict {
   Event event = Event::failed;

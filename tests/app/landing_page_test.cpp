@@ -91,7 +91,7 @@ targets:
   ASSERT_EQ(page.targets.size(), 1u);
   ASSERT_TRUE(page.targets[0]->domain);
   EXPECT_THAT(page.render(), HasSubstr(">&lt;i&gt;example&lt;/i&gt;</a>"));
-  EXPECT_THAT(page.render(), HasSubstr("<td data-label=\"Address\">domain example.org port 25</td>"));
+  EXPECT_THAT(page.render(), HasSubstr("<div class=\"where\" data-label=\"Where\">domain example.org port 25, module smtp_ehlo</div>"));
   EXPECT_THAT(page.render(), HasSubstr("not probed yet"));
 
   domain::DomainResult result;

@@ -57,7 +57,14 @@ class Routes {
     io_.run();
     io_.restart();
     EXPECT_TRUE(reply.has_value());
-    return reply ? reply->response : http::Response{};
+    if (!reply) return http::Response{};
+    http::Response response = reply->response;
+    for (bool more = bool(reply->stream); more;) {  // a streamed body, put together
+      std::string piece;
+      more = reply->stream(piece);
+      response.body() += piece;
+    }
+    return response;
   }
 
  private:

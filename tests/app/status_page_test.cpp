@@ -1,8 +1,9 @@
 // The status pages (issue 17) rendered from fixed inputs: / sorts failing first and shows each
 // state in colour and in words, the counts, the reason, the certificate's days left and a
 // sparkline whose points and QoS lines sit where they should; a phone gets stacked cards; every
-// value is escaped (' and " too). /target shows the last probe's phases, the kept probes with
-// their transcripts, the certificate. What a target keeps is bounded.
+// value is escaped (' and " too). /target shows the last probe's phases, the last 20 probes of
+// every target, their transcripts with few targets, the certificate. What a target keeps is
+// bounded.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -102,11 +103,16 @@ TEST(StatusPage, CountsEventsSinceStart) {
                               "<td data-label=\"5509\">1</td>"));
 }
 
+// A probe's sample with its QoS latency (none: no final 250) and event.
+ProbeSample sample(std::optional<double> latency, classify::Event event) {
+  return ProbeSample(probe_result(latency), classify::Verdict{.event = event}, kNow);
+}
+
 TEST(Sparkline, PlotsTheNewestOnTheRightWithTheQosLines) {
-  std::vector<LatencySample> samples;
-  samples.push_back({0.1f, true, classify::Event::success});
-  samples.push_back({1.5f, true, classify::Event::qos_warning});
-  samples.push_back({0, false, classify::Event::failed});
+  std::vector<ProbeSample> samples;
+  samples.push_back(sample(0.1, classify::Event::success));
+  samples.push_back(sample(1.5, classify::Event::qos_warning));
+  samples.push_back(sample(std::nullopt, classify::Event::failed));
   const Sparkline line = sparkline(samples, 1.0);
   EXPECT_EQ(line.count, 3u);
   // x: 4 apart, the newest at 196; y: 40 at 0 s, 0 at 3 x QoS (and for a probe without latency).
@@ -117,14 +123,14 @@ TEST(Sparkline, PlotsTheNewestOnTheRightWithTheQosLines) {
   EXPECT_EQ(line.failed[0].x, "196");
   EXPECT_EQ(line.failed[0].y, "0.0");
   // Slower than 3 x QoS: drawn at the top.
-  samples.push_back({7.0f, true, classify::Event::failed});
+  samples.push_back(sample(7.0, classify::Event::failed));
   EXPECT_THAT(sparkline(samples, 1.0).points, ::testing::EndsWith("196,0.0"));
 }
 
 TEST(StatusPage, DrawsTheLast50LatenciesAsAnInlineSvg) {
   Targets targets = targets_of(kFourTargets);
   for (int i = 0; i < 60; ++i) record(*targets[0], probe_result(0.3), kNow + i);
-  EXPECT_EQ(targets[0]->history.latencies().size(), StatusHistory::kLatencies);
+  EXPECT_EQ(targets[0]->history.samples().size(), StatusHistory::kLatencies);
   const std::string html = landing(targets);
   const auto start = html.find("<polyline points=\"");
   ASSERT_NE(start, std::string::npos);
@@ -151,6 +157,40 @@ TEST(StatusPage, ShowsTheCertificatesDaysLeft) {
   EXPECT_THAT(html, HasSubstr("<td data-label=\"Certificate\">-</td>"));
 }
 
+TEST(StatusPage, SaysOneDayLeftInTheSingular) {
+  EXPECT_EQ(days_left(kNow + 1.5 * 86400, kNow), "1 day left");
+  EXPECT_EQ(days_left(kNow + 2 * 86400, kNow), "2 days left");
+  EXPECT_EQ(days_left(kNow + 3600, kNow), "0 days left");
+  EXPECT_EQ(days_left(kNow - 3600, kNow), "expired today");
+  EXPECT_EQ(days_left(kNow - 1.5 * 86400, kNow), "expired 1 day ago");
+  EXPECT_EQ(days_left(kNow - 3 * 86400, kNow), "expired 3 days ago");
+
+  Targets targets = targets_of(kFourTargets);
+  prober::ProbeResult result = probe_result(0.1);
+  result.tls = prober::TlsFacts{};
+  result.tls->cert_not_after = kNow + 1.5 * 86400;
+  record(*targets[0], result, kNow);
+  EXPECT_THAT(landing(targets), HasSubstr("<td data-label=\"Certificate\">1 day left</td>"));
+  EXPECT_THAT(render_target_page({*targets[0], 0, kNow}), HasSubstr("<dt>Expires</dt><dd>1 day left</dd>"));
+}
+
+TEST(StatusPage, StreamedInPiecesIsTheSamePage) {
+  Targets targets = targets_of(kFourTargets);
+  for (const auto& entry : targets) record(*entry, probe_result(0.1), kNow);
+  const std::deque<RecentProbe> recent;
+  const LandingPage page{"smtp_exporter.yml", "/metrics", false, targets, recent, nullptr, kNow};
+  LandingPageStream stream(page);
+  std::string html, piece;
+  std::size_t pieces = 0;
+  for (bool more = true; more; ++pieces) {
+    more = stream.next(piece, 1);  // a row a piece
+    html += piece;
+  }
+  EXPECT_EQ(pieces, targets.size());
+  EXPECT_EQ(html, render_landing_page(page));
+  EXPECT_THAT(html, ::testing::EndsWith("</html>\n"));
+}
+
 TEST(StatusPage, ReadsOnAPhone) {
   const std::string html = landing(targets_of(kFourTargets));
   EXPECT_THAT(html, HasSubstr("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
@@ -172,38 +212,71 @@ targets:
   EXPECT_THAT(html, Not(HasSubstr("it's")));
 }
 
-TEST(StatusHistory, KeepsTheLast20ProbesAndTheirTranscriptsWithinTheShare) {
+TEST(StatusHistory, KeepsACompactSampleOfEachProbe) {
+  EXPECT_EQ(sizeof(ProbeSample), 12u);
+  if constexpr (sizeof(void*) == 8) {
+    EXPECT_EQ(sizeof(StatusHistory), 88u);  // as status_history.hpp says
+  }
+  prober::ProbeResult result = probe_result(0.1234);
+  result.total_seconds = 0.4567;
+  const ProbeSample ok(result, classify::classify(result, std::chrono::seconds(1)), kNow + 0.9);
+  EXPECT_EQ(ok.finished(), kNow);  // whole seconds, as the pages show it
+  EXPECT_EQ(ok.event(), classify::Event::success);
+  EXPECT_EQ(ok.reason(), prober::Failure::none);
+  ASSERT_TRUE(ok.latency());
+  EXPECT_NEAR(*ok.latency(), 0.1234, 1e-6);
+  EXPECT_EQ(format_seconds(ok.duration()), "0.457 s");
+
+  result = probe_result(std::nullopt, prober::Failure::step_timeout);
+  result.total_seconds = 1e6;  // longer than a duration is kept: the longest kept
+  const ProbeSample failed(result, classify::classify(result, std::chrono::seconds(1)), kNow);
+  EXPECT_EQ(failed.event(), classify::Event::failed);
+  EXPECT_EQ(failed.reason(), prober::Failure::step_timeout);
+  EXPECT_FALSE(failed.latency());
+  EXPECT_EQ(failed.duration(), ProbeSample::kMaxDurationMs / 1000.0);
+}
+
+TEST(StatusHistory, KeepsTheLast50ProbesAndTheTranscriptsOfThe20NewestWithinTheShare) {
   StatusHistory history;
   prober::ProbeResult result = probe_result(0.1);
   for (int i = 0; i < 10; ++i) result.transcript.push_back({0.001 * i, '<', "250-line " + std::to_string(i)});
   const auto verdict = classify::classify(result, std::chrono::seconds(1));
-  for (int i = 0; i < 25; ++i) history.record(result, verdict, kNow + i, 1 << 20);
-  ASSERT_EQ(history.probes().size(), StatusHistory::kProbes);
-  EXPECT_EQ(history.probes().front().wall_time, kNow + 24);  // the newest first
-  EXPECT_EQ(history.probes().back().wall_time, kNow + 5);
-  const std::string& text = history.probes().front().transcript;
-  EXPECT_THAT(text, HasSubstr(" 0.001000 < 250-line 1\n"));
-  EXPECT_EQ(history.transcript_bytes(), StatusHistory::kProbes * text.size());
+  for (int i = 0; i < 55; ++i) history.record(result, verdict, kNow + i, 1 << 20);
+  ASSERT_EQ(history.samples().size(), StatusHistory::kLatencies);
+  EXPECT_EQ(history.samples().back().finished(), kNow + 54);  // the oldest first
+  EXPECT_EQ(history.samples().front().finished(), kNow + 5);
+  ASSERT_EQ(history.transcripts().size(), StatusHistory::kProbes);
+  const KeptTranscript& newest = history.transcripts().front();
+  EXPECT_EQ(newest.lines.size(), 10u);
+  EXPECT_EQ(newest.bytes, 10 * sizeof(prober::TranscriptLine) + 10 * std::string("250-line 0").size());
+  EXPECT_THAT(newest.text(), HasSubstr(" 0.001000 < 250-line 1\n"));
+  EXPECT_EQ(history.transcript_bytes(), StatusHistory::kProbes * newest.bytes);
 
   // A share for three transcripts: the older ones lose theirs, the probes stay listed.
-  history.record(result, verdict, kNow + 25, 3 * text.size());
-  EXPECT_EQ(history.probes().size(), StatusHistory::kProbes);
-  EXPECT_EQ(history.transcript_bytes(), 3 * text.size());
-  EXPECT_FALSE(history.probes()[2].transcript.empty());
-  EXPECT_TRUE(history.probes()[3].transcript.empty());
+  history.record(result, verdict, kNow + 55, 3 * newest.bytes);
+  EXPECT_EQ(history.transcripts().size(), StatusHistory::kProbes);
+  EXPECT_EQ(history.transcript_bytes(), 3 * newest.bytes);
+  EXPECT_FALSE(history.transcripts()[2].lines.empty());
+  EXPECT_TRUE(history.transcripts()[3].lines.empty());
 
-  // No share (many targets): the probe is not listed, only its latency kept.
-  history.record(result, verdict, kNow + 26, 0);
-  EXPECT_EQ(history.probes().front().wall_time, kNow + 25);
-  EXPECT_EQ(history.latencies().size(), 27u);  // its latency is kept
+  // No share (many targets): no transcript at all, the probe's sample still kept.
+  history.record(result, verdict, kNow + 56, 0);
+  EXPECT_TRUE(history.transcripts().empty());
+  EXPECT_EQ(history.transcript_bytes(), 0u);
+  EXPECT_EQ(history.samples().back().finished(), kNow + 56);
 }
 
 TEST(StatusHistory, CutsALongTranscript) {
-  std::vector<prober::TranscriptLine> lines;
-  for (int i = 0; i < 1000; ++i) lines.push_back({0.0, '<', std::string(50, 'x')});
-  const std::string text = transcript_text(lines, StatusHistory::kTranscriptBytes);
-  EXPECT_LE(text.size(), StatusHistory::kTranscriptBytes + 100);
-  EXPECT_THAT(text, HasSubstr("more lines not kept: a transcript is cut at 4096 bytes)\n"));
+  StatusHistory history;
+  prober::ProbeResult result = probe_result(0.1);
+  for (int i = 0; i < 1000; ++i) result.transcript.push_back({0.0, '<', std::string(50, 'x')});
+  history.record(result, classify::classify(result, std::chrono::seconds(1)), kNow, 1 << 20);
+  const KeptTranscript& kept = history.transcripts().front();
+  EXPECT_LE(kept.bytes, StatusHistory::kTranscriptBytes);
+  EXPECT_EQ(kept.lines.size(), StatusHistory::kTranscriptBytes / (sizeof(prober::TranscriptLine) + 50));
+  EXPECT_EQ(kept.left_out, 1000 - kept.lines.size());
+  EXPECT_THAT(kept.text(), ::testing::EndsWith("\n(" + std::to_string(kept.left_out) +
+                                               " more lines not kept: a transcript is cut at 4096 bytes)\n"));
   EXPECT_EQ(transcript_text({{0.25, '>', "EHLO probe.example.org"}}), " 0.250000 > EHLO probe.example.org\n");
 }
 
@@ -257,7 +330,7 @@ targets:
   EXPECT_THAT(html, Not(HasSubstr("s3cret")));
   EXPECT_THAT(html, Not(HasSubstr("Pa55word")));
   // The certificate's facts, kept through the failed probe.
-  EXPECT_THAT(html, HasSubstr("<dt>Days left</dt><dd>29</dd>"));
+  EXPECT_THAT(html, HasSubstr("<dt>Expires</dt><dd>29 days left</dd>"));
   EXPECT_THAT(html, HasSubstr("<dt>Subject CN</dt><dd>mx.example.org</dd>"));
   EXPECT_THAT(html, HasSubstr("<dt>Protocol</dt><dd>TLS 1.3, TLS_AES_256_GCM_SHA384</dd>"));
   // Links to probe it.
@@ -266,13 +339,36 @@ targets:
   EXPECT_THAT(html, HasSubstr("This target keeps at most 1024 KiB of them"));
 }
 
-TEST(TargetPage, SaysWhenNoTranscriptsAreRecorded) {
+TEST(TargetPage, ListsTheLast20ProbesOfEveryTargetWithoutTranscriptsWhenThereAreMany) {
   Targets targets = targets_of(kFourTargets);
-  record(*targets[0], probe_result(0.1), kNow, 0);
-  const std::string html = render_target_page({*targets[0], 0, kNow});
-  EXPECT_THAT(html, HasSubstr("With more than 100 targets the exporter keeps no list of probes"));
-  EXPECT_THAT(html, Not(HasSubstr("Not probed yet")));
+  TargetEntry& entry = *targets[0];
+  for (int i = 0; i < 24; ++i) record(entry, probe_result(0.25), kNow + 60 * i, 0);
+  record(entry, probe_result(std::nullopt, prober::Failure::ehlo_timeout), kNow + 60 * 24, 0);
+  const std::string html = render_target_page({entry, 0, kNow + 60 * 25});
+  EXPECT_THAT(html, HasSubstr("With more than 100 targets the exporter keeps no transcripts"));
+  EXPECT_THAT(html, HasSubstr("<a href=\"/probe?target=192.0.2.1%3A25&amp;module=smtp_ehlo&amp;debug=true\">"));
+  EXPECT_THAT(html, Not(HasSubstr("<pre")));
+  EXPECT_THAT(html, Not(HasSubstr("Transcript not kept")));
+  // The newest first: the failure (its reason, no latency), then 19 of the OK probes.
+  std::size_t listed = 0;
+  for (auto at = html.find("<section class=\"probe\">"); at != std::string::npos;
+       at = html.find("<section class=\"probe\">", at + 1)) {
+    ++listed;
+  }
+  EXPECT_EQ(listed, StatusHistory::kProbes);
+  const auto newest = html.find("2023-11-14 22:37:20Z: <span class=\"state fail\">failing (5509)</span>");
+  ASSERT_NE(newest, std::string::npos);
+  EXPECT_THAT(html.substr(newest), HasSubstr("Reason: ehlo_timeout. EHLO latency: -. Duration: 0.510 s."));
+  EXPECT_THAT(html, HasSubstr("2023-11-14 22:36:20Z: <span class=\"state ok\">OK (5510)</span>"));
+  EXPECT_THAT(html, HasSubstr("Reason: -. EHLO latency: 0.250 s. Duration: 0.260 s."));
+  EXPECT_THAT(html, HasSubstr("2023-11-14 22:18:20Z: "));      // the 20th newest
+  EXPECT_THAT(html, Not(HasSubstr("2023-11-14 22:17:20Z: ")));  // the 21st is not listed
   EXPECT_THAT(html, HasSubstr("No TLS session seen."));
+}
+
+TEST(TargetPage, SaysWhenNotProbedYet) {
+  Targets targets = targets_of(kFourTargets);
+  EXPECT_THAT(render_target_page({*targets[0], 0, kNow}), HasSubstr("<p>Not probed yet.</p>"));
 }
 
 TEST(TargetPage, FindsATargetByName) {

@@ -78,7 +78,8 @@ TEST(Classify, EventNumbers) {
   EXPECT_EQ(static_cast<int>(Event::qos_warning), 5511);
   EXPECT_EQ(static_cast<int>(Event::failed), 5509);
   for (Event e : {Event::success, Event::qos_warning, Event::failed}) {
-    EXPECT_EQ(kEventNames[event_index(e)], std::to_string(static_cast<int>(e)));
+    EXPECT_EQ(event_name(e), std::to_string(static_cast<int>(e)));
+    EXPECT_EQ(kEvents[event_index(e)], e);
   }
 }
 

@@ -5,6 +5,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -169,13 +170,28 @@ class ThreadedListener:
 
 
 class ScriptedSmtpServer(ThreadedListener):
-    """A loopback SMTP server that greets after `greeting_delay` seconds, then answers EHLO
-    with a multi-line 250 and QUIT with 221. Runs in a thread; each client in its own thread."""
+    """A loopback SMTP server that greets after `greeting_delay` seconds, then answers EHLO after
+    `ehlo_delay` seconds with a multi-line 250 and QUIT with 221. Given a server `tls` context it
+    offers STARTTLS; with `auth` it offers AUTH PLAIN and accepts any credentials (asking with a
+    334 when the initial response is missing). Runs in a thread; each client in its own thread."""
 
-    def __init__(self, greeting_delay=0.0, greeting=b"220 scripted.example.org ESMTP\r\n"):
+    def __init__(self, greeting_delay=0.0, greeting=b"220 scripted.example.org ESMTP\r\n", ehlo_delay=0.0,
+                 tls=None, auth=False):
         self.greeting_delay = greeting_delay
         self.greeting = greeting
+        self.ehlo_delay = ehlo_delay
+        self.tls = tls
+        self.auth = auth
         super().__init__()
+
+    def _ehlo_reply(self, conn):
+        extensions = [b"PIPELINING", b"8BITMIME"]
+        if self.tls and not isinstance(conn, ssl.SSLSocket):
+            extensions.append(b"STARTTLS")
+        if self.auth:
+            extensions.append(b"AUTH PLAIN")
+        lines = [b"scripted.example.org"] + extensions
+        return b"".join(b"250-" + line + b"\r\n" for line in lines[:-1]) + b"250 " + lines[-1] + b"\r\n"
 
     def _serve(self, conn):
         try:
@@ -184,10 +200,25 @@ class ScriptedSmtpServer(ThreadedListener):
                 return
             conn.sendall(self.greeting)
             f = conn.makefile("rb")
-            for line in f:
-                verb = line.strip().upper()[:4]
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                words = line.strip().upper().split()
+                verb = words[0] if words else b""
                 if verb in (b"EHLO", b"HELO"):
-                    conn.sendall(b"250-scripted.example.org\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+                    if self.stopped.wait(self.ehlo_delay):
+                        return
+                    conn.sendall(self._ehlo_reply(conn))
+                elif verb == b"STARTTLS" and self.tls:
+                    conn.sendall(b"220 go ahead\r\n")
+                    conn = self.tls.wrap_socket(conn, server_side=True)
+                    f = conn.makefile("rb")
+                elif verb == b"AUTH" and self.auth:
+                    if len(words) == 2:  # no initial response: ask for it
+                        conn.sendall(b"334 \r\n")
+                        f.readline()
+                    conn.sendall(b"235 2.7.0 accepted\r\n")
                 elif verb == b"QUIT":
                     conn.sendall(b"221 bye\r\n")
                     return
