@@ -19,12 +19,13 @@
 namespace smtp_exporter::config {
 namespace {
 
-// Label names the exporter puts on its own series.
-constexpr std::string_view reserved_labels[] = {"target", "module",    "instance", "job",
-                                                 "le",     "phase",     "event",    "reason",
-                                                 "stage",  "extension", "step",     "mechanism",
-                                                 "mx",     "address",   "family",   "aspect",
-                                                 "mode",   "id"};
+// Label names the exporter puts on a target's series (src/metrics/writer.cpp and the domain
+// writer), which a target's own labels would duplicate.
+constexpr std::string_view reserved_labels[] = {
+    "target", "module", "instance", "job", "le", "phase", "event", "reason", "stage", "extension", "step",
+    "mechanism", "mx", "address", "family", "aspect", "mode", "id",
+    // the TLS info series
+    "version", "cipher", "subject_cn", "issuer_cn", "serial", "fingerprint_sha256"};
 
 using prober::StepKind;
 

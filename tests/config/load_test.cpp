@@ -611,7 +611,9 @@ const InvalidFile invalid_files[] = {
       "bad_labels.yml:7:7: targets[0].labels: invalid label name \"site-name\"",
       "bad_labels.yml:8:13: targets[0].labels.rack: expected a scalar, got a map",
       "bad_labels.yml:10:7: targets[0].labels: reserved label name \"step\"",
-      "bad_labels.yml:11:7: targets[0].labels: reserved label name \"mechanism\""}},
+      "bad_labels.yml:11:7: targets[0].labels: reserved label name \"mechanism\"",
+      "bad_labels.yml:12:7: targets[0].labels: reserved label name \"version\"",
+      "bad_labels.yml:13:7: targets[0].labels: reserved label name \"fingerprint_sha256\""}},
     // Several errors in every section, the sections in an unusual order: all are reported, in
     // file order.
     {"several_errors.yml",
