@@ -1,5 +1,7 @@
 #include "app/app.hpp"
 
+#include <algorithm>
+
 #include <csignal>
 #include <limits>
 
@@ -83,7 +85,10 @@ void App::apply(config::Config config, Modules modules, domain::PolicyFetchOptio
   runner_.set_max_concurrent_probes(static_cast<std::size_t>(config.global.max_concurrent_probes));
   config_ = std::make_shared<const config::Config>(std::move(config));
   own_metrics_.set_targets(static_cast<double>(targets_.size()));
-  runner_.set_transcript_share(transcript_share(targets_.size()));
+  // Only address targets keep transcripts (a domain's sessions record none), so only they count.
+  const auto address_targets =
+      std::count_if(targets_.begin(), targets_.end(), [](const auto& entry) { return !entry->domain; });
+  runner_.set_transcript_share(transcript_share(static_cast<std::size_t>(address_targets)));
   if (interval_mode) {
     for (auto& entry : targets_) {
       if (!entry->loop) start_loop(entry);

@@ -190,6 +190,26 @@ targets:
   EXPECT_THAT(routes.get("/").body(), HasSubstr("<a href=\"/target?name=mx1\">mx1</a>"));
 }
 
+// Transcripts are kept with at most kTranscriptTargets address targets; domain targets, which
+// keep none, do not count.
+TEST(Routes, DomainTargetsDoNotCountAgainstTheTranscriptTargets) {
+  std::string config = R"(
+global: {mode: scrape}
+modules:
+  smtp_ehlo: {ehlo_name: probe.example.org}
+targets:
+  - {name: mx1, address: "192.0.2.2:25"}
+)";
+  for (std::size_t i = 0; i < kTranscriptTargets + 1; ++i) {
+    config += "  - {name: d" + std::to_string(i) + ".example.org, domain: d" + std::to_string(i) + ".example.org}\n";
+  }
+  Routes routes({}, config);
+  const auto page = routes.get("/target?name=mx1");
+  EXPECT_EQ(page.result(), bhttp::status::ok);
+  EXPECT_THAT(page.body(), HasSubstr("This target keeps at most"));
+  EXPECT_THAT(page.body(), ::testing::Not(HasSubstr("id=\"no-transcripts\"")));
+}
+
 // A running exporter (its own thread) and a server that accepts and never greets.
 class HangupTest : public ::testing::Test {
  protected:
